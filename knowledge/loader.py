@@ -1,0 +1,144 @@
+"""Read the YAML sources of the knowledge base and validate them.
+
+Validation collects every problem before failing, and each message names the
+file and the entry so that a curator knows what to change.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict, Iterable, List, Sequence, Tuple
+
+import yaml
+
+from knowledge import paths
+from knowledge.model import CATEGORIES, Entry, Source
+
+REQUIRED_FIELDS = ("id", "term", "category", "short", "answer", "related", "sources")
+LIST_FIELDS = ("aliases", "questions", "related", "sources")
+KNOWN_FIELDS = set(REQUIRED_FIELDS) | set(LIST_FIELDS) | {"strategy"}
+
+
+class ValidationError(Exception):
+    """The sources are not a valid knowledge base; ``problems`` says why."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+def load_sources(path: Path = paths.SOURCES_FILE) -> Dict[str, Source]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {s["file"]: Source(file=s["file"], title=s["title"]) for s in data.get("sources", [])}
+
+
+def _as_tuple(value: object) -> Tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, (list, tuple)):
+        return tuple(str(v).strip() for v in value)
+    return (str(value).strip(),)
+
+
+def _read_file(path: Path, problems: List[str]) -> Iterable[Entry]:
+    label = f"{path.parent.name}/{path.name}"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        problems.append(f"{label}: not valid YAML: {error}")
+        return []
+    if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
+        problems.append(f"{label}: expected a mapping with `topic:` and an `entries:` list")
+        return []
+    topic = str(data.get("topic") or "").strip()
+    if not topic:
+        problems.append(f"{label}: missing `topic:`")
+    entries = []
+    for position, raw in enumerate(data["entries"], start=1):
+        where = f"{label}: entry {position}"
+        if not isinstance(raw, dict):
+            problems.append(f"{where}: expected a mapping of fields")
+            continue
+        where = f"{label}: entry '{raw.get('id') or raw.get('term') or position}'"
+        missing = [f for f in REQUIRED_FIELDS if f not in raw or raw[f] in (None, "")]
+        missing = [f for f in missing if not (f == "related" and raw.get(f) == [])]
+        for name in missing:
+            problems.append(f"{where}: missing field `{name}`")
+        for name in sorted(set(raw) - KNOWN_FIELDS):
+            problems.append(f"{where}: unknown field `{name}`")
+        if missing:
+            continue
+        category = str(raw["category"]).strip()
+        if category not in CATEGORIES:
+            problems.append(f"{where}: category `{category}` is not one of {', '.join(CATEGORIES)}")
+        strategy = raw.get("strategy")
+        entries.append(
+            Entry(
+                id=str(raw["id"]).strip(),
+                term=str(raw["term"]).strip(),
+                category=category,
+                short=str(raw["short"]).strip(),
+                answer=str(raw["answer"]).strip(),
+                strategy=str(strategy).strip() if strategy else None,
+                aliases=_as_tuple(raw.get("aliases")),
+                questions=_as_tuple(raw.get("questions")),
+                related=_as_tuple(raw.get("related")),
+                sources=_as_tuple(raw.get("sources")),
+                topic=topic,
+                file=label,
+            )
+        )
+    return entries
+
+
+def _check_references(entries: Sequence[Entry], sources: Dict[str, Source], problems: List[str]) -> None:
+    owner_of_id: Dict[str, Entry] = {}
+    owner_of_name: Dict[str, Entry] = {}
+    for entry in entries:
+        where = f"{entry.file}: entry '{entry.id}'"
+        if entry.id in owner_of_id:
+            problems.append(f"{where}: id `{entry.id}` is already used in {owner_of_id[entry.id].file}")
+        owner_of_id.setdefault(entry.id, entry)
+        for name in entry.names:
+            key = name.casefold()
+            other = owner_of_name.get(key)
+            if other is not None and other is not entry:
+                kind = "term" if name == entry.term else "alias"
+                problems.append(
+                    f"{where}: {kind} `{name}` is already a name of '{other.id}' ({other.file}); "
+                    "give it to one entry only"
+                )
+            elif other is entry and name != entry.term:
+                problems.append(f"{where}: alias `{name}` repeats the entry's own term or another alias")
+            owner_of_name.setdefault(key, entry)
+    terms = {entry.term for entry in entries}
+    for entry in entries:
+        where = f"{entry.file}: entry '{entry.id}'"
+        for related in entry.related:
+            if related not in terms:
+                problems.append(f"{where}: related term `{related}` has no entry (use an existing entry's `term`)")
+            elif related == entry.term:
+                problems.append(f"{where}: lists itself as related")
+        for source in entry.sources:
+            if source not in sources:
+                problems.append(f"{where}: unknown source `{source}` (add it to knowledge/sources.yml)")
+        if not entry.sources:
+            problems.append(f"{where}: missing field `sources`")
+
+
+def load_entries(
+    entries_dir: Path = paths.ENTRIES_DIR, sources: Dict[str, Source] | None = None
+) -> List[Entry]:
+    """Load and validate every entry file; raise ValidationError listing all problems."""
+    sources = load_sources() if sources is None else sources
+    problems: List[str] = []
+    files = sorted(entries_dir.glob("*.yml"))
+    if not files:
+        problems.append(f"{entries_dir}: no entry files (*.yml)")
+    entries: List[Entry] = []
+    for path in files:
+        entries.extend(_read_file(path, problems))
+    _check_references(entries, sources, problems)
+    if problems:
+        raise ValidationError(problems)
+    return sorted(entries, key=lambda e: e.id)

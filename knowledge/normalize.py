@@ -1,0 +1,88 @@
+"""Normalise Chinese text before matching: script, width, case, punctuation, fillers.
+
+``to_simplified`` and ``fold`` keep the text's length, so entity offsets computed
+on normalised text stay valid on the original (the NLU component relies on this).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import yaml
+
+from knowledge import paths
+
+
+@lru_cache(maxsize=1)
+def _converter():
+    import opencc  # imported lazily: loading its dictionaries takes a moment
+
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=4096)
+def _char_to_simplified(char: str) -> str:
+    converted = _converter().convert(char)
+    return converted if len(converted) == 1 else char
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → simplified Chinese, character for character."""
+    converted = _converter().convert(text)
+    if len(converted) == len(text):
+        return converted
+    # A phrase rule changed the length: fall back to single characters.
+    return "".join(_char_to_simplified(c) for c in text)
+
+
+def _width_fold(char: str) -> str:
+    folded = unicodedata.normalize("NFKC", char)
+    return folded if len(folded) == 1 else char
+
+
+def standardize(text: str) -> str:
+    """Simplified script, half-width letters, digits and punctuation; same length."""
+    return to_simplified("".join(_width_fold(c) for c in text))
+
+
+def fold(text: str) -> str:
+    """``standardize`` plus lower case: the form names and questions are compared in."""
+    return standardize(text).lower()
+
+
+def strip_punctuation(text: str) -> str:
+    """Keep only letters and digits (CJK included)."""
+    return "".join(c for c in text if unicodedata.category(c)[0] in "LN")
+
+
+@lru_cache(maxsize=1)
+def language() -> dict:
+    return yaml.safe_load(Path(paths.LANGUAGE_FILE).read_text(encoding="utf-8"))
+
+
+def _filler_pattern(fillers: Iterable[str]) -> re.Pattern:
+    ordered = sorted({strip_punctuation(fold(f)) for f in fillers if f}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(f) for f in ordered if f))
+
+
+@lru_cache(maxsize=1)
+def _default_filler_pattern() -> re.Pattern:
+    return _filler_pattern(language().get("fillers", []))
+
+
+def normalize_name(text: str) -> str:
+    """The key a term, alias or question is matched by."""
+    return strip_punctuation(fold(text))
+
+
+def normalize_query(text: str, fillers: Sequence[str] | None = None) -> str:
+    """A question reduced to what it asks about: 什么是“腰部客戶”？ → 腰部客户."""
+    key = normalize_name(text)
+    pattern = _default_filler_pattern() if fillers is None else _filler_pattern(fillers)
+    stripped = pattern.sub("", key) if pattern.pattern else key
+    stripped = stripped.strip("的")
+    return stripped or key
