@@ -6,13 +6,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import List
 
 from knowledge import paths
 from knowledge.build import build
 from knowledge.loader import ValidationError
-from knowledge.search import KnowledgeBase, KnowledgeBaseMissing
 from knowledge.model import SearchResult
+from knowledge.search import KnowledgeBase, KnowledgeBaseMissing
 
 
 def result_json(kb: KnowledgeBase, result: SearchResult) -> dict:
@@ -27,9 +27,7 @@ def result_json(kb: KnowledgeBase, result: SearchResult) -> dict:
                 "answer": c.entry.short,
                 "score": c.score,
                 "match": c.method,
-                "sources": [
-                    {"file": f, "title": kb.source_title(f)} for f in c.entry.sources
-                ],
+                "sources": [{"file": f, "title": kb.source_title(f)} for f in c.entry.sources],
             }
             for c in result.candidates
         ],
@@ -55,7 +53,7 @@ def _print_answer(kb: KnowledgeBase, result: SearchResult) -> None:
     print("来源：" + "；".join(f"{kb.source_title(f)}（{f}）" for f in best.sources))
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m knowledge", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     build_cmd = commands.add_parser("build", help="validate knowledge/ and build the database")
@@ -83,9 +81,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             for problem in error.problems:
                 print(f"  - {problem}", file=sys.stderr)
             return 1
-        print(
-            f"built {report.entries} entries ({report.names} names) in {report.seconds:.2f}s:"
-        )
+        print(f"built {report.entries} entries ({report.names} names) in {report.seconds:.2f}s:")
         for path in report.written:
             print(f"  {path}")
         return 0

@@ -14,12 +14,12 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Sequence
 
 import sqlite_utils
 
-from knowledge import paths
-from knowledge.loader import load_entries, load_sources
+from knowledge import paths, rules
+from knowledge.loader import ValidationError, load_entries, load_sources
 from knowledge.model import Entry, Source
 from knowledge.normalize import fold, normalize_name, standardize
 from knowledge.segment import NAME_FREQUENCY, Segmenter
@@ -125,16 +125,17 @@ def lookup_table(entries: Sequence[Entry]) -> str:
     """Rasa NLU lookup table for `term` (longest first) and a synonym per entry."""
     names = sorted({n for e in entries for n in e.names}, key=lambda n: (-len(n), n))
     lines = [f"# {GENERATED_HEADER}", 'version: "3.1"', "nlu:", "- lookup: term", "  examples: |"]
-    lines += [f"    - {json.dumps(n, ensure_ascii=False)}" for n in names]
+    # Lines of a block scalar are taken literally: no quoting (it would become part of the name).
+    lines += [f"    - {n}" for n in names]
     for entry in entries:
         if entry.aliases:
             lines += [f"- synonym: {json.dumps(entry.term, ensure_ascii=False)}", "  examples: |"]
-            lines += [f"    - {json.dumps(a, ensure_ascii=False)}" for a in entry.aliases]
+            lines += [f"    - {a}" for a in entry.aliases]
     return "\n".join(lines) + "\n"
 
 
 def build(
-    db_path: Optional[Path] = None,
+    db_path: Path | None = None,
     entries_dir: Path = paths.ENTRIES_DIR,
     nlu_artefacts: bool = True,
 ) -> BuildReport:
@@ -143,6 +144,9 @@ def build(
     db_path = Path(db_path or paths.db_path())
     sources = load_sources()
     entries = load_entries(entries_dir, sources)
+    problems = rules.validate(e.id for e in entries)
+    if problems:
+        raise ValidationError(problems)
     digest = content_hash(entries, sources)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=".knowledge-", suffix=".db", dir=db_path.parent)

@@ -7,12 +7,13 @@ file and the entry so that a curator knows what to change.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict, Iterable, List, Sequence, Tuple
+from typing import Dict, Iterable, List, Sequence, Set, Tuple
 
 import yaml
 
 from knowledge import paths
 from knowledge.model import CATEGORIES, Entry, Source
+from knowledge.normalize import normalize_name
 
 REQUIRED_FIELDS = ("id", "term", "category", "short", "answer", "related", "sources")
 LIST_FIELDS = ("aliases", "questions", "related", "sources")
@@ -40,7 +41,8 @@ def _as_tuple(value: object) -> Tuple[str, ...]:
     return (str(value).strip(),)
 
 
-def _read_file(path: Path, problems: List[str]) -> Iterable[Entry]:
+def _read_file(path: Path, problems: List[str], incomplete: Set[str]) -> Iterable[Entry]:
+    """The file's valid entries; the terms of incomplete ones go to ``incomplete``."""
     label = f"{path.parent.name}/{path.name}"
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -67,6 +69,7 @@ def _read_file(path: Path, problems: List[str]) -> Iterable[Entry]:
         for name in sorted(set(raw) - KNOWN_FIELDS):
             problems.append(f"{where}: unknown field `{name}`")
         if missing:
+            incomplete.add(str(raw.get("term") or "").strip())
             continue
         category = str(raw["category"]).strip()
         if category not in CATEGORIES:
@@ -91,7 +94,9 @@ def _read_file(path: Path, problems: List[str]) -> Iterable[Entry]:
     return entries
 
 
-def _check_references(entries: Sequence[Entry], sources: Dict[str, Source], problems: List[str]) -> None:
+def _check_references(
+    entries: Sequence[Entry], sources: Dict[str, Source], problems: List[str], incomplete: Set[str]
+) -> None:
     owner_of_id: Dict[str, Entry] = {}
     owner_of_name: Dict[str, Entry] = {}
     for entry in entries:
@@ -100,7 +105,7 @@ def _check_references(entries: Sequence[Entry], sources: Dict[str, Source], prob
             problems.append(f"{where}: id `{entry.id}` is already used in {owner_of_id[entry.id].file}")
         owner_of_id.setdefault(entry.id, entry)
         for name in entry.names:
-            key = name.casefold()
+            key = normalize_name(name)
             other = owner_of_name.get(key)
             if other is not None and other is not entry:
                 kind = "term" if name == entry.term else "alias"
@@ -109,14 +114,19 @@ def _check_references(entries: Sequence[Entry], sources: Dict[str, Source], prob
                     "give it to one entry only"
                 )
             elif other is entry and name != entry.term:
-                problems.append(f"{where}: alias `{name}` repeats the entry's own term or another alias")
+                problems.append(
+                    f"{where}: alias `{name}` repeats the entry's own term or another alias "
+                    "(names are compared without punctuation, case or script differences)"
+                )
             owner_of_name.setdefault(key, entry)
-    terms = {entry.term for entry in entries}
+    terms = {entry.term for entry in entries} | incomplete  # already reported once
     for entry in entries:
         where = f"{entry.file}: entry '{entry.id}'"
         for related in entry.related:
             if related not in terms:
-                problems.append(f"{where}: related term `{related}` has no entry (use an existing entry's `term`)")
+                problems.append(
+                    f"{where}: related term `{related}` has no entry (use an existing entry's `term`)"
+                )
             elif related == entry.term:
                 problems.append(f"{where}: lists itself as related")
         for source in entry.sources:
@@ -136,9 +146,10 @@ def load_entries(
     if not files:
         problems.append(f"{entries_dir}: no entry files (*.yml)")
     entries: List[Entry] = []
+    incomplete: Set[str] = set()
     for path in files:
-        entries.extend(_read_file(path, problems))
-    _check_references(entries, sources, problems)
+        entries.extend(_read_file(path, problems, incomplete))
+    _check_references(entries, sources, problems, incomplete)
     if problems:
         raise ValidationError(problems)
     return sorted(entries, key=lambda e: e.id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional, Tuple
+from typing import Tuple
 
 CATEGORIES = ("客户分类", "客户管理", "战略与方法", "价值概念")
 
@@ -23,7 +23,7 @@ class Entry:
     aliases: Tuple[str, ...] = ()
     questions: Tuple[str, ...] = ()
     related: Tuple[str, ...] = ()
-    strategy: Optional[str] = None
+    strategy: str | None = None
 
     @property
     def names(self) -> Tuple[str, ...]:
@@ -75,5 +75,5 @@ class SearchResult:
     candidates: Tuple[Candidate, ...] = field(default_factory=tuple)
 
     @property
-    def best(self) -> Optional[Candidate]:
+    def best(self) -> Candidate | None:
         return self.candidates[0] if self.candidates else None

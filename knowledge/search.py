@@ -15,7 +15,7 @@ import sqlite3
 import threading
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz, process
@@ -42,6 +42,31 @@ def _char_pinyin(char: str) -> str:
 
 def _pinyin(text: str) -> str:
     return " ".join(_char_pinyin(c) for c in text)
+
+
+# Sounds that salespeople's input methods and accents often confuse.
+_SOUND_FOLDS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("ng", "n"), ("l", "n"), ("h", "f"))
+
+
+@lru_cache(maxsize=8192)
+def _loose_sound(syllable: str) -> str:
+    for a, b in _SOUND_FOLDS:
+        syllable = syllable.replace(a, b)
+    return syllable
+
+
+def _sound_alike(window: str, window_syllables: List[str], key: str, key_syllables: List[str]) -> float:
+    """Per character: same character 1, same sound 0.9, a commonly confused sound 0.8, else 0."""
+    score, same = 0.0, 0
+    for a, b, pa, pb in zip(window, key, window_syllables, key_syllables):
+        if a == b:
+            score += 1
+            same += 1
+        elif pa == pb:
+            score += 0.9
+        elif _loose_sound(pa) == _loose_sound(pb):
+            score += 0.8
+    return score / len(key) if same * 2 >= len(key) else 0.0
 
 
 class _Snapshot:
@@ -75,16 +100,19 @@ class _Snapshot:
         self.content_hash = meta.get("content_hash", "")
 
         # Names as they may stand inside a text, longest first (经济大客户 before 大客户).
-        keys = {(form, e.id) for e in self.entries.values() for n in e.names for form in (fold(n), normalize_name(n))}
+        keys = {
+            (form, e.id)
+            for e in self.entries.values()
+            for n in e.names
+            for form in (fold(n), normalize_name(n))
+        }
         self.name_keys: List[Tuple[str, str]] = sorted(keys, key=lambda k: (-len(k[0]), k[0]))
         # Typo matching compares same-length windows, so names are grouped by length.
-        self.fuzzy_by_length: Dict[int, Tuple[List[str], List[str], List[str]]] = {}
+        self.fuzzy_by_length: Dict[int, List[Tuple[str, List[str], str]]] = {}
         for key, entry_id in self.name_keys:
             if len(key) >= 3 and all(_is_cjk(c) for c in key):
-                group = self.fuzzy_by_length.setdefault(len(key), ([], [], []))
-                group[0].append(key)
-                group[1].append(_pinyin(key))
-                group[2].append(entry_id)
+                syllables = [_char_pinyin(c) for c in key]
+                self.fuzzy_by_length.setdefault(len(key), []).append((key, syllables, entry_id))
         self.all_keys = [k for k, _ in self.name_keys]
         self.all_pinyin = [_pinyin(k) for k in self.all_keys]
         self.segmenter = Segmenter(fold(n) for e in self.entries.values() for n in e.names)
@@ -93,10 +121,10 @@ class _Snapshot:
 class KnowledgeBase:
     """Search over the SQLite knowledge base; cheap to call from any action."""
 
-    def __init__(self, db_path: Optional[Path] = None) -> None:
+    def __init__(self, db_path: Path | None = None) -> None:
         self.db_path = Path(db_path or paths.db_path())
-        self._snapshot: Optional[_Snapshot] = None
-        self._stamp: Optional[Tuple[int, int, int]] = None
+        self._snapshot: _Snapshot | None = None
+        self._stamp: Tuple[int, int, int] | None = None
         self._lock = threading.Lock()
         settings = language().get("search", {})
         self.min_score = float(settings.get("min_score", 0.45))
@@ -128,7 +156,7 @@ class KnowledgeBase:
     def entries(self) -> List[Entry]:
         return sorted(self._current().entries.values(), key=lambda e: (e.topic, e.term))
 
-    def get(self, key: str) -> Optional[Entry]:
+    def get(self, key: str) -> Entry | None:
         """An entry by id, term or alias (in any script)."""
         snap = self._current()
         if key in snap.entries:
@@ -159,36 +187,30 @@ class KnowledgeBase:
         spans += self._typos(snap, folded, taken)
         return sorted(spans, key=lambda s: s.start)
 
-    def _similarity(self, window: str, window_pinyin: str, key: str, key_pinyin: str) -> float:
-        """How likely ``window`` is a mistyped ``key``: 0 unless it looks or sounds alike."""
-        chars = fuzz.ratio(window, key) / 100
-        sound = fuzz.ratio(window_pinyin, key_pinyin) / 100
-        if (sound >= 0.85 and chars >= 0.5) or chars >= 0.8:
+    @staticmethod
+    def _similarity(text: str, text_pinyin: str, key: str, key_pinyin: str) -> float:
+        """Whole-string likeness (a character too many or too few): 0 unless close."""
+        chars = fuzz.ratio(text, key) / 100
+        sound = fuzz.ratio(text_pinyin, key_pinyin) / 100
+        if chars >= 0.8 or (sound >= 0.9 and chars >= 0.6):
             return max(chars, 0.97 * sound)
         return 0.0
 
     def _typos(self, snap: _Snapshot, folded: str, taken: List[bool]) -> List[NameSpan]:
+        """Windows of the text that are a name with mistyped characters of the same or a like sound."""
         proposals = []
-        char_pinyin = [_char_pinyin(c) for c in folded]
-        for length, (keys, pinyins, ids) in snap.fuzzy_by_length.items():
+        syllables = [_char_pinyin(c) for c in folded]
+        for length, names in snap.fuzzy_by_length.items():
+            needed = 0.85 if length <= 5 else 0.8
             for start in range(0, len(folded) - length + 1):
                 end = start + length
                 window = folded[start:end]
                 if any(taken[start:end]) or not all(_is_cjk(c) for c in window):
                     continue
-                window_pinyin = " ".join(char_pinyin[start:end])
-                picks = {
-                    hit[2]
-                    for hit in (
-                        process.extractOne(window, keys, scorer=fuzz.ratio, score_cutoff=50),
-                        process.extractOne(window_pinyin, pinyins, scorer=fuzz.ratio, score_cutoff=80),
-                    )
-                    if hit
-                }
-                for index in picks:
-                    similarity = self._similarity(window, window_pinyin, keys[index], pinyins[index])
-                    if similarity >= self.fuzzy_min:
-                        proposals.append((similarity, length, start, keys[index], ids[index]))
+                for key, key_syllables, entry_id in names:
+                    similarity = _sound_alike(window, syllables[start:end], key, key_syllables)
+                    if similarity >= needed:
+                        proposals.append((similarity, length, start, key, entry_id))
         spans = []
         for similarity, length, start, key, entry_id in sorted(proposals, key=lambda p: (-p[0], -p[1], p[2])):
             if not any(taken[start : start + length]):
