@@ -5,9 +5,12 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 # Rasa 3.6 needs Python 3.8–3.10; the lock file is made with 3.10.
+# pyenv's shims exist for versions that are not selected, so every candidate is
+# run once to check it really is a working 3.10.
 PYENV_ROOT ?= $(shell pyenv root 2>/dev/null || echo $(HOME)/.pyenv)
-PYTHON310 ?= $(firstword $(shell command -v python3.10 2>/dev/null) \
-  $(wildcard $(PYENV_ROOT)/versions/3.10.*/bin/python3.10) $(wildcard /usr/local/bin/python3.10 /usr/bin/python3.10))
+PYTHON310 ?= $(shell for c in $(PYENV_ROOT)/versions/3.10.*/bin/python3.10 /usr/local/bin/python3.10 \
+  /usr/bin/python3.10 python3.10; do "$$c" -c 'import sys; assert sys.version_info[:2] == (3, 10)' \
+  >/dev/null 2>&1 && { command -v "$$c"; break; }; done)
 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
@@ -34,8 +37,10 @@ $(VENV)/.installed: requirements.lock
 	  echo "==> $(VENV) is not Python 3.10: recreating it"; rm -rf $(VENV); fi
 	@echo "==> installing the locked environment into $(VENV) with $(PYTHON310) (a few minutes the first time)"
 	@[ -x $(PY) ] || $(PYTHON310) -m venv $(VENV)
-	@$(PY) -m pip install --quiet "pip==24.0"
-	@$(PY) -m pip install --quiet --no-deps -r requirements.lock
+	@mkdir -p build
+	@$(PY) -m pip install "pip==24.0" > build/pip-install.log 2>&1 && \
+	  $(PY) -m pip install --no-deps -r requirements.lock >> build/pip-install.log 2>&1 || \
+	  { tail -30 build/pip-install.log; echo "error: installing the locked environment failed (build/pip-install.log)"; exit 1; }
 	@touch $@
 
 kb: $(KB_DB) ## validate knowledge/ and build the database and NLU artefacts

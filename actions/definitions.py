@@ -1,0 +1,242 @@
+"""Actions that answer questions about terms: definition, full text, strategy, comparison."""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.knowledge_base import cite, knowledge_base, related_buttons, term_button
+from actions.terms import TermLookup, find_terms
+from knowledge.model import Entry
+from knowledge.normalize import normalize_name, normalize_query
+from knowledge.search import KnowledgeBase, KnowledgeBaseMissing
+
+logger = logging.getLogger(__name__)
+
+MAX_SUGGESTIONS = 4
+
+
+def _term_entities(tracker: Tracker) -> List[str]:
+    entities = sorted(
+        (e for e in tracker.latest_message.get("entities", []) if e.get("entity") == "term"),
+        key=lambda e: e.get("start") or 0,
+    )
+    values: List[str] = []
+    for entity in entities:
+        value = str(entity.get("value") or "").strip()
+        if value and value not in values:
+            values.append(value)
+    return values
+
+
+def _last_entry(kb: KnowledgeBase, tracker: Tracker) -> Entry | None:
+    entry_id = tracker.get_slot("last_entry_id")
+    return kb.get(entry_id) if entry_id else None
+
+
+def answer_entry(dispatcher: CollectingDispatcher, kb: KnowledgeBase, entry: Entry) -> List[EventType]:
+    """The short answer with its source, and buttons for the full text and related terms."""
+    response = "utter_term_answer_segment" if entry.strategy else "utter_term_answer"
+    dispatcher.utter_message(
+        response=response,
+        term=entry.term,
+        short=entry.short,
+        sources=cite(kb, entry),
+        buttons=related_buttons(kb, entry),
+    )
+    return [SlotSet("last_entry_id", entry.id), SlotSet("suggested_entry_ids", None)]
+
+
+def offer_choices(
+    dispatcher: CollectingDispatcher, lookup: TermLookup, intent: str = "ask_definition"
+) -> List[EventType]:
+    """Did-you-mean buttons, or an honest "no entry" when there is nothing close."""
+    suggestions = lookup.suggestions[:MAX_SUGGESTIONS]
+    buttons = [term_button(entry, intent) for entry in suggestions]
+    if lookup.search is not None and lookup.search.status == "ambiguous" and suggestions:
+        dispatcher.utter_message(response="utter_did_you_mean", buttons=buttons)
+    elif suggestions:
+        dispatcher.utter_message(response="utter_term_unknown_suggest", query=lookup.asked, buttons=buttons)
+    else:
+        dispatcher.utter_message(response="utter_term_unknown", query=lookup.asked)
+        dispatcher.utter_message(response="utter_ask_which_term")
+    return [SlotSet("suggested_entry_ids", [e.id for e in suggestions] or None)]
+
+
+class KnowledgeAction(Action, ABC):
+    """Base of the knowledge actions: finds the knowledge base and reports its absence."""
+
+    @abstractmethod
+    def name(self) -> str:
+        """The action's name in the domain."""
+
+    @abstractmethod
+    def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase
+    ) -> List[EventType]:
+        """Dispatch the reply and return the events."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        try:
+            return self.answer(dispatcher, tracker, knowledge_base())
+        except KnowledgeBaseMissing:
+            logger.exception("knowledge base not built")
+            dispatcher.utter_message(response="utter_service_unavailable")
+            return []
+
+    @staticmethod
+    def lookup(tracker: Tracker, kb: KnowledgeBase, names_only: bool = False) -> TermLookup:
+        return find_terms(kb, _term_entities(tracker), tracker.latest_message.get("text") or "", names_only)
+
+
+class ActionAnswerTerm(KnowledgeAction):
+    """What does a term mean?"""
+
+    def name(self) -> str:
+        return "action_answer_term"
+
+    def answer(self, dispatcher, tracker, kb) -> List[EventType]:
+        lookup = self.lookup(tracker, kb)
+        if lookup.entries:
+            return answer_entry(dispatcher, kb, lookup.entries[0])
+        return offer_choices(dispatcher, lookup)
+
+
+class ActionAnswerDetail(KnowledgeAction):
+    """The full text of the term asked about, or of the last one answered."""
+
+    def name(self) -> str:
+        return "action_answer_detail"
+
+    def answer(self, dispatcher, tracker, kb) -> List[EventType]:
+        lookup = self.lookup(tracker, kb, names_only=True)
+        entry = lookup.entries[0] if lookup.entries else _last_entry(kb, tracker)
+        if entry is None:
+            dispatcher.utter_message(response="utter_ask_which_term")
+            return []
+        dispatcher.utter_message(
+            response="utter_term_detail", term=entry.term, answer=entry.answer, sources=cite(kb, entry)
+        )
+        return [SlotSet("last_entry_id", entry.id)]
+
+
+class ActionAnswerStrategy(KnowledgeAction):
+    """How to treat a kind of customer: the entry's strategy from the sources."""
+
+    def name(self) -> str:
+        return "action_answer_strategy"
+
+    def answer(self, dispatcher, tracker, kb) -> List[EventType]:
+        lookup = self.lookup(tracker, kb, names_only=True)
+        entry = lookup.entries[0] if lookup.entries else _last_entry(kb, tracker)
+        if entry is None:
+            if lookup.suggestions:
+                return offer_choices(dispatcher, lookup, intent="ask_strategy")
+            dispatcher.utter_message(response="utter_ask_which_term")
+            return []
+        if entry.strategy:
+            dispatcher.utter_message(
+                response="utter_term_strategy",
+                term=entry.term,
+                strategy=entry.strategy,
+                sources=cite(kb, entry),
+            )
+        else:
+            dispatcher.utter_message(response="utter_no_strategy", term=entry.term, short=entry.short)
+        return [SlotSet("last_entry_id", entry.id)]
+
+
+class ActionCompareTerms(KnowledgeAction):
+    """Two terms side by side; with one term, the other is the last one talked about."""
+
+    def name(self) -> str:
+        return "action_compare_terms"
+
+    def answer(self, dispatcher, tracker, kb) -> List[EventType]:
+        entries = list(self.lookup(tracker, kb, names_only=True).entries)
+        last = _last_entry(kb, tracker)
+        if len(entries) == 1 and last is not None and last.id != entries[0].id:
+            entries.insert(0, last)
+        if not entries:
+            dispatcher.utter_message(response="utter_ask_which_term")
+            return []
+        if len(entries) == 1:
+            only = entries[0]
+            if last is not None and last.id == only.id and self._said_twice(tracker):
+                dispatcher.utter_message(response="utter_compare_same", term=only.term, short=only.short)
+            else:
+                dispatcher.utter_message(response="utter_compare_need_two", term=only.term)
+            return [SlotSet("last_entry_id", only.id)]
+        a, b = entries[:2]
+        dispatcher.utter_message(
+            response="utter_compare",
+            term_a=a.term,
+            short_a=a.short,
+            term_b=b.term,
+            short_b=b.short,
+            sources=cite(kb, a) if a.sources == b.sources else f"{cite(kb, a)}；{cite(kb, b)}",
+        )
+        if a.strategy and b.strategy:
+            dispatcher.utter_message(
+                response="utter_compare_strategies",
+                term_a=a.term,
+                strategy_a=_first_line(a.strategy),
+                term_b=b.term,
+                strategy_b=_first_line(b.strategy),
+            )
+        return [SlotSet("last_entry_id", b.id)]
+
+    @staticmethod
+    def _said_twice(tracker: Tracker) -> bool:
+        """Both entity values resolve to one entry (KA 和 关键客户 的区别)."""
+        return len(_term_entities(tracker)) > 1
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0]
+
+
+class ActionAnswerSuggestion(KnowledgeAction):
+    """ "是的" after a single did-you-mean suggestion answers that suggestion."""
+
+    def name(self) -> str:
+        return "action_answer_suggestion"
+
+    def answer(self, dispatcher, tracker, kb) -> List[EventType]:
+        suggested = tracker.get_slot("suggested_entry_ids") or []
+        entry = kb.get(suggested[0]) if len(suggested) == 1 else None
+        if entry is None:
+            dispatcher.utter_message(response="utter_ok")
+            return [SlotSet("suggested_entry_ids", None)]
+        return answer_entry(dispatcher, kb, entry)
+
+
+class ActionFallbackSearch(KnowledgeAction):
+    """When the NLU is unsure, a message that names a term is still answered."""
+
+    def name(self) -> str:
+        return "action_fallback_search"
+
+    def answer(self, dispatcher, tracker, kb) -> List[EventType]:
+        lookup = self.lookup(tracker, kb, names_only=True)
+        if lookup.entries:
+            return answer_entry(dispatcher, kb, lookup.entries[0])
+        if lookup.search is not None and lookup.search.status == "ambiguous" and lookup.suggestions:
+            return offer_choices(dispatcher, lookup)
+        if _asks_about_a_term(tracker.latest_message.get("text") or ""):
+            return offer_choices(dispatcher, lookup)  # 什么是区块链: say there is no such entry
+        dispatcher.utter_message(response="utter_default")
+        return []
+
+
+def _asks_about_a_term(text: str) -> bool:
+    """The message is "what is X" phrasing around something (fillers were stripped)."""
+    key = normalize_query(text)
+    return bool(key) and key != normalize_name(text) and len(key) <= 12

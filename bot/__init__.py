@@ -1,0 +1,1 @@
+"""The Rasa assistant's configuration, custom NLU components, channels and launcher."""

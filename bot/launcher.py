@@ -1,0 +1,199 @@
+"""Start the assistant: action server, then Rasa server; stop both cleanly.
+
+``python -m bot.launcher`` is what ``make run`` calls. Tests use ``Assistant``
+to start the same processes once per session.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List
+
+import yaml
+
+from bot.model import MODEL_PATH
+from knowledge.paths import BUILD_DIR, REPO_ROOT
+
+BOT_DIR = REPO_ROOT / "bot"
+VENV_BIN = Path(sys.executable).parent
+
+
+def environment() -> Dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+    return env
+
+
+def api_token() -> str:
+    """The token of Rasa's HTTP API: RASA_API_TOKEN, or one generated and kept in build/."""
+    token = os.environ.get("RASA_API_TOKEN")
+    if token:
+        return token
+    path = BUILD_DIR / "rasa_api_token"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@dataclass
+class Assistant:
+    """The action server and the Rasa server as child processes."""
+
+    rasa_port: int = 5005
+    actions_port: int = 5055
+    host: str = "127.0.0.1"
+    model: Path = MODEL_PATH
+    tracker_db: Path = BUILD_DIR / "tracker.db"
+    cors: List[str] = field(default_factory=lambda: ["http://localhost:8080", "http://127.0.0.1:8080"])
+    log_dir: Path = BUILD_DIR / "logs"
+    processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.rasa_port}"
+
+    def _endpoints_file(self) -> Path:
+        endpoints = yaml.safe_load((BOT_DIR / "endpoints.yml").read_text(encoding="utf-8"))
+        endpoints["action_endpoint"]["url"] = f"http://127.0.0.1:{self.actions_port}/webhook"
+        if endpoints.get("tracker_store", {}).get("dialect") == "sqlite":
+            endpoints["tracker_store"]["db"] = str(self.tracker_db)
+        path = BUILD_DIR / f"endpoints.{self.rasa_port}.yml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(yaml.safe_dump(endpoints, allow_unicode=True), encoding="utf-8")
+        return path
+
+    def _spawn(self, name: str, args: List[str], env: Dict[str, str]) -> None:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_dir / f"{name}.{self.rasa_port}.log", "ab")
+        self.processes[name] = subprocess.Popen(
+            args, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    def start(self, timeout: float = 180) -> float:
+        """Start both servers and wait until they answer; return the seconds it took."""
+        if not self.model.exists():
+            raise FileNotFoundError(f"{self.model} is missing: run `make train`")
+        started = time.perf_counter()
+        env = environment()
+        self._spawn(
+            "actions",
+            [
+                str(VENV_BIN / "python"),
+                "-m",
+                "rasa_sdk",
+                "--actions",
+                "actions",
+                "--port",
+                str(self.actions_port),
+            ],
+            {**env, "SANIC_HOST": "127.0.0.1"},
+        )
+        args = [
+            str(VENV_BIN / "rasa"),
+            "run",
+            "--model",
+            str(self.model),
+            "--endpoints",
+            str(self._endpoints_file()),
+            "--credentials",
+            str(BOT_DIR / "credentials.yml"),
+            "--interface",
+            self.host,
+            "--port",
+            str(self.rasa_port),
+            "--enable-api",
+            "--auth-token",
+            api_token(),
+        ]
+        for origin in self.cors:
+            args += ["--cors", origin]
+        self._spawn("rasa", args, env)
+        self._wait(f"http://127.0.0.1:{self.actions_port}/health", "actions", started + timeout)
+        self._wait(f"{self.url}/", "rasa", started + timeout)
+        return time.perf_counter() - started
+
+    def _wait(self, url: str, name: str, deadline: float) -> None:
+        while time.perf_counter() < deadline:
+            process = self.processes[name]
+            if process.poll() is not None:
+                raise RuntimeError(f"{name} server exited with {process.returncode}; see {self.log_dir}")
+            try:
+                with urllib.request.urlopen(url, timeout=2):
+                    return
+            except OSError:
+                time.sleep(0.25)
+        raise TimeoutError(f"{name} server did not answer at {url}; see {self.log_dir}")
+
+    def stop(self, name: str | None = None) -> None:
+        """Stop one server (by name) or both; SIGTERM first, SIGKILL after 10 s."""
+        names = [name] if name else list(self.processes)
+        for key in names:
+            process = self.processes.get(key)
+            if process and process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for key in names:
+            process = self.processes.pop(key, None)
+            if process is None:
+                continue
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+    def failed(self) -> str | None:
+        for name, process in self.processes.items():
+            if process.poll() is not None:
+                return name
+        return None
+
+
+def main(argv: List[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.launcher", description=__doc__)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("RASA_PORT", 5005)))
+    parser.add_argument("--actions-port", type=int, default=int(os.environ.get("ACTIONS_PORT", 5055)))
+    parser.add_argument("--host", default=os.environ.get("RASA_HOST", "127.0.0.1"))
+    args = parser.parse_args(argv)
+    assistant = Assistant(rasa_port=args.port, actions_port=args.actions_port, host=args.host)
+
+    def shut_down(signum, frame):  # noqa: ARG001 - signal handler signature
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, shut_down)
+    try:
+        print("starting the action server and the Rasa server (logs in build/logs/)…", flush=True)
+        seconds = assistant.start()
+        print(f"\nthe assistant is ready after {seconds:.0f}s:")
+        print(
+            f"  REST:      curl -XPOST {assistant.url}/webhooks/rest/webhook "
+            '-d \'{"sender":"me","message":"腰部客户的定义"}\''
+        )
+        print(f"  socket.io: {assistant.url}/socket.io")
+        print("press Ctrl-C to stop\n", flush=True)
+        while assistant.failed() is None:
+            time.sleep(1)
+        print(f"the {assistant.failed()} server stopped unexpectedly; see build/logs/", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nstopping…", flush=True)
+        return 0
+    finally:
+        assistant.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

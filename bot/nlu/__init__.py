@@ -1,0 +1,1 @@
+"""Custom NLU components for Chinese, referenced by module path in config.yml."""

@@ -1,0 +1,192 @@
+"""The knowledge actions, run as the action server runs them, on the real knowledge base."""
+
+from __future__ import annotations
+
+from actions.definitions import (
+    ActionAnswerDetail,
+    ActionAnswerStrategy,
+    ActionAnswerSuggestion,
+    ActionAnswerTerm,
+    ActionCompareTerms,
+    ActionFallbackSearch,
+)
+from actions.knowledge_base import knowledge_base
+from tests.actions.conftest import make_tracker, term
+
+
+def slot_value(events, name):
+    values = [e["value"] for e in events if e.get("event") == "slot" and e.get("name") == name]
+    return values[-1] if values else "<unset>"
+
+
+def test_definition_from_entity_answers_short_text_with_source(run_action, kb):
+    messages, events = run_action(
+        ActionAnswerTerm(), make_tracker("什么是腰部客户", entities=[term("腰部客户", 3)])
+    )
+    entry = kb.get("腰部客户")
+    assert messages[0]["response"] == "utter_term_answer_segment"
+    assert messages[0]["term"] == "腰部客户" and messages[0]["short"] == entry.short
+    assert entry.sources[0] in messages[0]["sources"]
+    assert slot_value(events, "last_entry_id") == entry.id
+
+
+def test_related_terms_become_buttons(run_action, kb):
+    entry = kb.get("白金客户")
+    messages, _ = run_action(ActionAnswerTerm(), make_tracker("白金客户", entities=[term("白金客户")]))
+    titles = [b["title"] for b in messages[0]["buttons"]]
+    assert titles and set(titles) <= set(entry.related)
+    assert all(b["payload"].startswith("/ask_definition{") for b in messages[0]["buttons"])
+
+
+def test_entry_without_strategy_uses_plain_answer(run_action, kb):
+    entry = next(e for e in kb.entries() if not e.strategy)
+    messages, _ = run_action(ActionAnswerTerm(), make_tracker(entry.term, entities=[term(entry.term)]))
+    assert messages[0]["response"] == "utter_term_answer"
+
+
+def test_traditional_entity_value_resolves(run_action):
+    messages, _ = run_action(ActionAnswerTerm(), make_tracker("戰略客戶是什麼", entities=[term("戰略客戶")]))
+    assert messages[0]["term"] == "战略客户"
+
+
+def test_without_entity_the_whole_message_is_searched_typos_included(run_action):
+    messages, _ = run_action(ActionAnswerTerm(), make_tracker("要部客户是啥"))
+    assert messages[0]["term"] == "腰部客户"
+
+
+def test_unknown_term_is_said_honestly(run_action):
+    messages, events = run_action(ActionAnswerTerm(), make_tracker("区块链是什么"))
+    assert messages[0]["response"] == "utter_term_unknown"
+    assert messages[0]["query"] == "区块链"
+    assert messages[1]["response"] == "utter_ask_which_term"
+
+
+def test_ambiguous_question_offers_choices(run_action):
+    messages, events = run_action(ActionAnswerTerm(), make_tracker("价值"))
+    assert messages[0]["response"] == "utter_did_you_mean"
+    assert len(messages[0]["buttons"]) >= 2
+    assert len(slot_value(events, "suggested_entry_ids")) == len(messages[0]["buttons"])
+
+
+def test_detail_of_the_last_term(run_action, kb):
+    entry = kb.get("腰部客户")
+    messages, _ = run_action(
+        ActionAnswerDetail(), make_tracker("详细说说", intent="ask_detail", slots={"last_entry_id": entry.id})
+    )
+    assert messages[0]["response"] == "utter_term_detail" and messages[0]["answer"] == entry.answer
+
+
+def test_detail_without_context_asks_which_term(run_action):
+    messages, _ = run_action(ActionAnswerDetail(), make_tracker("详细说说", intent="ask_detail"))
+    assert messages[0]["response"] == "utter_ask_which_term"
+
+
+def test_strategy_follow_up_uses_the_last_term(run_action, kb):
+    entry = kb.get("腰部客户")
+    tracker = make_tracker("那怎么维护这类客户", intent="ask_strategy", slots={"last_entry_id": entry.id})
+    messages, events = run_action(ActionAnswerStrategy(), tracker)
+    assert messages[0]["response"] == "utter_term_strategy"
+    assert messages[0]["strategy"] == entry.strategy
+    assert slot_value(events, "last_entry_id") == entry.id
+
+
+def test_strategy_named_in_the_message_wins_over_context(run_action, kb):
+    tracker = make_tracker(
+        "铅质客户怎么处理",
+        intent="ask_strategy",
+        entities=[term("铅质客户")],
+        slots={"last_entry_id": kb.get("腰部客户").id},
+    )
+    messages, _ = run_action(ActionAnswerStrategy(), tracker)
+    assert messages[0]["term"] == "铅质客户" and messages[0]["strategy"] == kb.get("铅质客户").strategy
+
+
+def test_strategy_of_a_concept_without_one_says_so(run_action, kb):
+    entry = next(e for e in kb.entries() if not e.strategy)
+    messages, _ = run_action(
+        ActionAnswerStrategy(),
+        make_tracker(f"{entry.term}怎么做", intent="ask_strategy", entities=[term(entry.term)]),
+    )
+    assert messages[0]["response"] == "utter_no_strategy" and messages[0]["term"] == entry.term
+
+
+def test_compare_two_named_terms(run_action, kb):
+    tracker = make_tracker(
+        "头部客户和腰部客户有什么区别",
+        intent="compare_terms",
+        entities=[term("头部客户"), term("腰部客户", 5)],
+    )
+    messages, events = run_action(ActionCompareTerms(), tracker)
+    assert messages[0]["response"] == "utter_compare"
+    assert (messages[0]["term_a"], messages[0]["term_b"]) == ("头部客户", "腰部客户")
+    assert messages[0]["short_b"] == kb.get("腰部客户").short
+
+
+def test_compare_segments_adds_their_strategies(run_action):
+    tracker = make_tracker(
+        "黄金客户和白金客户的区别", intent="compare_terms", entities=[term("黄金客户"), term("白金客户", 5)]
+    )
+    messages, _ = run_action(ActionCompareTerms(), tracker)
+    assert [m["response"] for m in messages] == ["utter_compare", "utter_compare_strategies"]
+
+
+def test_compare_follow_up_with_one_term_uses_the_last(run_action, kb):
+    tracker = make_tracker(
+        "和头部客户有什么区别",
+        intent="compare_terms",
+        entities=[term("头部客户", 1)],
+        slots={"last_entry_id": kb.get("腰部客户").id},
+    )
+    messages, _ = run_action(ActionCompareTerms(), tracker)
+    assert (messages[0]["term_a"], messages[0]["term_b"]) == ("腰部客户", "头部客户")
+
+
+def test_compare_without_text_search_finds_both_names(run_action):
+    messages, _ = run_action(
+        ActionCompareTerms(), make_tracker("铅质客户跟铁质客户差在哪", intent="compare_terms")
+    )
+    assert {messages[0]["term_a"], messages[0]["term_b"]} == {"铅质客户", "铁质客户"}
+
+
+def test_compare_with_one_term_and_no_context_asks_for_the_other(run_action):
+    messages, _ = run_action(
+        ActionCompareTerms(),
+        make_tracker("白金客户有什么不同", intent="compare_terms", entities=[term("白金客户")]),
+    )
+    assert messages[0]["response"] == "utter_compare_need_two" and messages[0]["term"] == "白金客户"
+
+
+def test_yes_to_a_single_suggestion_answers_it(run_action, kb):
+    entry = kb.get("关键客户")
+    messages, _ = run_action(
+        ActionAnswerSuggestion(),
+        make_tracker("是的", intent="affirm", slots={"suggested_entry_ids": [entry.id]}),
+    )
+    assert messages[0]["term"] == "关键客户"
+
+
+def test_yes_without_a_suggestion_is_acknowledged(run_action):
+    messages, _ = run_action(ActionAnswerSuggestion(), make_tracker("好的", intent="affirm"))
+    assert messages[0]["response"] == "utter_ok"
+
+
+def test_fallback_answers_a_message_that_names_a_term(run_action):
+    messages, _ = run_action(ActionFallbackSearch(), make_tracker("嗯那个白金客户", intent="nlu_fallback"))
+    assert messages[0]["term"] == "白金客户"
+
+
+def test_fallback_without_a_term_says_it_did_not_understand(run_action):
+    messages, _ = run_action(ActionFallbackSearch(), make_tracker("阿巴阿巴", intent="nlu_fallback"))
+    assert messages[0]["response"] == "utter_default"
+
+
+def test_missing_database_gives_a_clear_reply(run_action, monkeypatch, tmp_path):
+    monkeypatch.setenv("KB_DB_PATH", str(tmp_path / "absent.db"))
+    knowledge_base.cache_clear()
+    messages, events = run_action(ActionAnswerTerm(), make_tracker("腰部客户", entities=[term("腰部客户")]))
+    assert messages[0]["response"] == "utter_service_unavailable" and events == []
+
+
+def test_fallback_on_a_what_is_question_says_there_is_no_entry(run_action):
+    messages, _ = run_action(ActionFallbackSearch(), make_tracker("什么是区块链", intent="nlu_fallback"))
+    assert messages[0]["response"] == "utter_term_unknown" and messages[0]["query"] == "区块链"

@@ -1,0 +1,99 @@
+"""Assistant figures: start-up time, resident memory, training time, and latency
+through the REST channel (actions included) at 1 and 8 concurrent senders.
+
+Run with `make bench` (or `python -m tests.benchmarks.assistant_bench`); it
+starts its own assistant on ports 5205/5255 and stops it afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import List, Tuple
+
+from bot.launcher import Assistant
+from bot.model import MODELS_DIR
+from tests.benchmarks.stats import summary
+
+MESSAGES = [
+    "什么是腰部客户",
+    "那怎么维护这类客户",
+    "和头部客户有什么区别",
+    "戰略客戶是什麼意思",
+    "要部客户是啥",
+    "KAM是什么",
+    "客户年采购额3000万，毛利率35%，预计明年翻番",
+    "今天天气怎么样",
+]
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children, in MB."""
+    total = 0
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+        if status.parent.name == str(pid) or fields.get("PPid", "").strip() == str(pid):
+            total += int(fields.get("VmRSS", "0 kB").split()[0])
+    return total / 1024
+
+
+def send(url: str, sender: str, message: str) -> Tuple[float, bool]:
+    body = json.dumps({"sender": sender, "message": message}).encode()
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            ok = response.status == 200 and bool(json.loads(response.read()))
+    except OSError:
+        ok = False
+    return (time.perf_counter() - started) * 1000, ok
+
+
+def conversation(url: str, rounds: int) -> List[Tuple[float, bool]]:
+    sender = uuid.uuid4().hex
+    return [send(url, sender, MESSAGES[i % len(MESSAGES)]) for i in range(rounds)]
+
+
+def main() -> None:
+    seconds_file = MODELS_DIR / "assistant.train_seconds"
+    if seconds_file.exists():
+        print(f"training time (last `make train`): {float(seconds_file.read_text()):.0f} s")
+    with tempfile.TemporaryDirectory() as tmp:
+        assistant = Assistant(
+            rasa_port=5205, actions_port=5255, tracker_db=Path(tmp) / "t.db", log_dir=Path(tmp) / "logs"
+        )
+        try:
+            startup = assistant.start()
+            print(f"start-up until both servers answer: {startup:.1f} s")
+            url = f"{assistant.url}/webhooks/rest/webhook"
+            send(url, "warm-up", "你好")
+            for concurrency, rounds in ((1, 120), (8, 40)):
+                started = time.perf_counter()
+                with ThreadPoolExecutor(concurrency) as pool:
+                    batches = pool.map(conversation, [url] * concurrency, [rounds] * concurrency)
+                    results = [r for batch in batches for r in batch]
+                elapsed = time.perf_counter() - started
+                errors = sum(1 for _, ok in results if not ok)
+                print(
+                    f"REST, {concurrency} sender(s): {summary([ms for ms, _ in results])}, "
+                    f"{len(results) / elapsed:.1f} msg/s, errors={errors}"
+                )
+            print(
+                f"resident memory: Rasa {rss_mb(assistant.processes['rasa'].pid):.0f} MB, "
+                f"actions {rss_mb(assistant.processes['actions'].pid):.0f} MB"
+            )
+        finally:
+            assistant.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,67 @@
+"""The running assistant, started once per test session on its own ports.
+
+It uses the model `make test` trained (models/assistant.tar.gz) and a tracker
+store in a temporary folder, so tests never touch a developer's conversations.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from typing import Any, Dict, List
+
+import pytest
+
+from bot.launcher import Assistant, api_token
+from bot.model import MODEL_PATH
+
+RASA_PORT = 5105
+ACTIONS_PORT = 5155
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory: pytest.TempPathFactory):
+    if not MODEL_PATH.exists():
+        pytest.fail(f"{MODEL_PATH} is missing: run the suite with `make test`, which trains it")
+    tmp = tmp_path_factory.mktemp("assistant")
+    server = Assistant(
+        rasa_port=RASA_PORT, actions_port=ACTIONS_PORT, tracker_db=tmp / "tracker.db", log_dir=tmp / "logs"
+    )
+    try:
+        server.start()
+    except Exception:
+        server.stop()
+        for log in (tmp / "logs").glob("*.log"):
+            print(f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}")
+        raise
+    yield server
+    server.stop()
+
+
+def post_json(url: str, payload: Dict[str, Any], timeout: float = 30) -> Any:
+    request = urllib.request.Request(
+        url, data=json.dumps(payload).encode("utf-8"), headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return json.loads(response.read().decode("utf-8"))
+
+
+@pytest.fixture(scope="session")
+def say(assistant):
+    """Send a message through the REST channel; return the bot's messages."""
+
+    def send(sender: str, message: str) -> List[Dict[str, Any]]:
+        return post_json(f"{assistant.url}/webhooks/rest/webhook", {"sender": sender, "message": message})
+
+    return send
+
+
+@pytest.fixture(scope="session")
+def parse(assistant):
+    """The NLU result for a text, through Rasa's HTTP API (token-protected)."""
+    token = api_token()
+
+    def run(text: str) -> Dict[str, Any]:
+        return post_json(f"{assistant.url}/model/parse?token={token}", {"text": text})
+
+    return run
