@@ -1,0 +1,122 @@
+"""Actions that classify a described customer: the form's slot extraction and the verdict."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.classifier import DIMENSIONS, classify, describe_facts, describe_levels, value_levels
+from actions.facts import Facts, read_answer, read_facts
+from actions.knowledge_base import cite, knowledge_base
+
+FORM_SLOTS = ("current_value", "growth_potential", "customer_facts")
+
+
+def facts_so_far(tracker: Tracker) -> Facts:
+    """The facts gathered in this classification, updated by the latest message."""
+    facts = Facts.from_dict(tracker.get_slot("customer_facts"))
+    text = tracker.latest_message.get("text") or ""
+    if text.startswith("/"):  # a button payload carries no description
+        return facts
+    requested = tracker.get_slot("requested_slot")
+    newer = read_answer(text, requested) if requested in DIMENSIONS else read_facts(text)
+    return facts.merged(newer)
+
+
+class ValidateCustomerForm(FormValidationAction):
+    """Fills the form's slots from whatever the salesperson has said so far."""
+
+    def name(self) -> str:
+        return "validate_customer_form"
+
+    def _extract(self, dimension: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[str, Any]:
+        facts = facts_so_far(tracker)
+        level = value_levels(facts).get(dimension)
+        slots: Dict[str, Any] = {"customer_facts": facts.as_dict()}
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if level is not None:
+            slots[dimension] = "unknown" if level.guessed else level.value
+        elif tracker.get_slot("requested_slot") == dimension and intent not in ("ask_definition", "stop"):
+            dispatcher.utter_message(response="utter_level_not_understood")
+        return slots
+
+    async def extract_current_value(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> Dict[str, Any]:
+        return self._extract("current_value", dispatcher, tracker)
+
+    async def extract_growth_potential(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> Dict[str, Any]:
+        return self._extract("growth_potential", dispatcher, tracker)
+
+
+class ActionStartClassification(Action):
+    """A new description starts from a clean slate."""
+
+    def name(self) -> str:
+        return "action_start_classification"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        return [SlotSet(slot, None) for slot in FORM_SLOTS]
+
+
+class ActionStopClassification(Action):
+    def name(self) -> str:
+        return "action_stop_classification"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        dispatcher.utter_message(response="utter_classification_stopped")
+        return [SlotSet(slot, None) for slot in FORM_SLOTS]
+
+
+class ActionClassifyCustomer(Action):
+    """The class on the value matrix, why, the strategy from the sources, other frameworks."""
+
+    def name(self) -> str:
+        return "action_classify_customer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        facts = facts_so_far(tracker)
+        verdicts = classify(facts)
+        main = verdicts[0]
+        kb = knowledge_base()
+        entry = kb.get(main.entry_id) if main.entry_id else None
+        if entry is None:
+            dispatcher.utter_message(response="utter_describe_customer_first")
+            return [SlotSet("customer_facts", facts.as_dict())]
+        dispatcher.utter_message(
+            response="utter_classification",
+            framework=main.framework["name"],
+            class_term=entry.term,
+            facts="；".join(describe_facts(facts)) or "—",
+            levels="；".join(describe_levels(value_levels(facts))),
+            short=entry.short,
+            strategy=entry.strategy or "",
+            sources=cite(kb, entry),
+        )
+        if main.borderline:
+            dispatcher.utter_message(response="utter_classification_borderline")
+        others = self._other_lines(verdicts[1:], kb)
+        if others:
+            dispatcher.utter_message(response="utter_other_frameworks", lines="\n".join(others))
+        return [
+            SlotSet("customer_facts", facts.as_dict()),
+            SlotSet("last_entry_id", entry.id),
+        ]
+
+    @staticmethod
+    def _other_lines(verdicts, kb) -> List[str]:
+        lines = []
+        for verdict in verdicts:
+            entry: Any | None = kb.get(verdict.entry_id) if verdict.entry_id else None
+            if entry is not None:
+                lines.append(f"· {verdict.framework['name']}：{entry.term}")
+            elif verdict.missing and verdict.framework.get("missing_note"):
+                lines.append(f"· {verdict.framework['name']}：{verdict.framework['missing_note']}")
+        return lines
