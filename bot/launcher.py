@@ -7,6 +7,7 @@ to start the same processes once per session.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import secrets
 import signal
@@ -123,8 +124,33 @@ class Assistant:
             args += ["--cors", origin]
         self._spawn("rasa", args, env)
         self._wait(f"http://127.0.0.1:{self.actions_port}/health", "actions", started + timeout)
+        self._warm_up_actions()
         self._wait(f"{self.url}/", "rasa", started + timeout)
         return time.perf_counter() - started
+
+    def _warm_up_actions(self) -> None:
+        """Run one knowledge search in the action server so no user waits for its start-up."""
+        call = {
+            "next_action": "action_answer_term",
+            "sender_id": "warm-up",
+            "tracker": {
+                "sender_id": "warm-up",
+                "slots": {},
+                "events": [],
+                "latest_message": {"text": "什么是腰部客户", "entities": [], "intent": {}},
+            },
+            "domain": {},
+        }
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.actions_port}/webhook",
+            data=json.dumps(call).encode("utf-8"),
+            headers={"Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60):
+                pass
+        except OSError as error:  # a cold first answer is not worth failing the start for
+            print(f"warning: warming up the action server failed: {error}", file=sys.stderr)
 
     def _wait(self, url: str, name: str, deadline: float) -> None:
         while time.perf_counter() < deadline:

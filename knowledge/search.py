@@ -58,7 +58,7 @@ def _loose_sound(syllable: str) -> str:
 def _sound_alike(window: str, window_syllables: List[str], key: str, key_syllables: List[str]) -> float:
     """Per character: same character 1, same sound 0.9, a commonly confused sound 0.8, else 0."""
     score, same = 0.0, 0
-    for a, b, pa, pb in zip(window, key, window_syllables, key_syllables):
+    for a, b, pa, pb in zip(window, key, window_syllables, key_syllables, strict=True):
         if a == b:
             score += 1
             same += 1
@@ -115,7 +115,14 @@ class _Snapshot:
                 self.fuzzy_by_length.setdefault(len(key), []).append((key, syllables, entry_id))
         self.all_keys = [k for k, _ in self.name_keys]
         self.all_pinyin = [_pinyin(k) for k in self.all_keys]
-        self.segmenter = Segmenter(fold(n) for e in self.entries.values() for n in e.names)
+        self._segmenter: Segmenter | None = None
+
+    @property
+    def segmenter(self) -> Segmenter:
+        """Built on the first full-text search: most questions never need it."""
+        if self._segmenter is None:
+            self._segmenter = Segmenter(fold(n) for e in self.entries.values() for n in e.names)
+        return self._segmenter
 
 
 class KnowledgeBase:
@@ -215,7 +222,9 @@ class KnowledgeBase:
         for similarity, length, start, key, entry_id in sorted(proposals, key=lambda p: (-p[0], -p[1], p[2])):
             if not any(taken[start : start + length]):
                 taken[start : start + length] = [True] * length
-                spans.append(NameSpan(start, start + length, snap.entries[entry_id], key, similarity, "fuzzy"))
+                spans.append(
+                    NameSpan(start, start + length, snap.entries[entry_id], key, similarity, "fuzzy")
+                )
         return spans
 
     # -- searching -----------------------------------------------------------------

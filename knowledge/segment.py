@@ -3,22 +3,38 @@
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Iterable, List
-
-import jieba
-
-# jieba logs its dictionary loading at DEBUG/INFO on every start; keep it quiet.
-jieba.setLogLevel(logging.WARNING)
 
 NAME_FREQUENCY = 200000
 """High enough that jieba never splits a knowledge-base name."""
 
+_lock = threading.Lock()
+_tokenizer = None
+
+
+def _shared_tokenizer():
+    """One private jieba tokenizer per process: loading its dictionary takes ~1.5 s."""
+    global _tokenizer
+    with _lock:
+        if _tokenizer is None:
+            import jieba  # imported on first use: half a second that most searches never need
+
+            jieba.setLogLevel(logging.WARNING)  # it logs its dictionary loading on every start
+            _tokenizer = jieba.Tokenizer()
+            _tokenizer.initialize()
+        return _tokenizer
+
 
 class Segmenter:
-    """A private jieba tokenizer so the knowledge base never alters jieba's global state."""
+    """Segments with a private tokenizer (never jieba's global one) that knows the given names.
+
+    Names only ever add words to the shared tokenizer, so a rebuilt knowledge
+    base re-adds its names without reloading the dictionary.
+    """
 
     def __init__(self, names: Iterable[str] = ()) -> None:
-        self._tokenizer = jieba.Tokenizer()
+        self._tokenizer = _shared_tokenizer()
         for name in names:
             if name and " " not in name:
                 self._tokenizer.add_word(name, NAME_FREQUENCY)

@@ -1,0 +1,50 @@
+"""`python -m bot.launcher` (what `make run` starts): ready message, then a clean stop on SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from bot.launcher import environment
+from knowledge.paths import REPO_ROOT
+
+pytestmark = pytest.mark.server
+
+
+def port_open(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_sigterm_stops_both_servers(tmp_path):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.launcher", "--port", "5305", "--actions-port", "5355"],
+        cwd=REPO_ROOT,
+        env=environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines = []
+    try:
+        deadline = time.time() + 180
+        while time.time() < deadline:
+            line = process.stdout.readline()
+            lines.append(line)
+            if "press Ctrl-C to stop" in line or process.poll() is not None:
+                break
+        output = "".join(lines)
+        assert "http://127.0.0.1:5305/webhooks/rest/webhook" in output, output
+        assert port_open(5305) and port_open(5355)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+        assert not port_open(5305) and not port_open(5355)
+    finally:
+        if process.poll() is None:
+            os.kill(process.pid, signal.SIGKILL)
