@@ -15,15 +15,18 @@ from actions.knowledge_base import cite, knowledge_base
 FORM_SLOTS = ("current_value", "growth_potential", "customer_facts")
 
 
-def facts_so_far(tracker: Tracker) -> Facts:
-    """The facts gathered in this classification, updated by the latest message."""
-    facts = Facts.from_dict(tracker.get_slot("customer_facts"))
+def new_facts(tracker: Tracker) -> Facts:
+    """What the latest message says about the customer (an answer to the question asked, too)."""
     text = tracker.latest_message.get("text") or ""
     if text.startswith("/"):  # a button payload carries no description
-        return facts
+        return Facts()
     requested = tracker.get_slot("requested_slot")
-    newer = read_answer(text, requested) if requested in DIMENSIONS else read_facts(text)
-    return facts.merged(newer)
+    return read_answer(text, requested) if requested in DIMENSIONS else read_facts(text)
+
+
+def facts_so_far(tracker: Tracker) -> Facts:
+    """The facts gathered in this classification, updated by the latest message."""
+    return Facts.from_dict(tracker.get_slot("customer_facts")).merged(new_facts(tracker))
 
 
 class ValidateCustomerForm(FormValidationAction):
@@ -33,15 +36,23 @@ class ValidateCustomerForm(FormValidationAction):
         return "validate_customer_form"
 
     def _extract(self, dimension: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[str, Any]:
-        facts = facts_so_far(tracker)
-        level = value_levels(facts).get(dimension)
-        slots: Dict[str, Any] = {"customer_facts": facts.as_dict()}
+        level = value_levels(facts_so_far(tracker)).get(dimension)
+        slots: Dict[str, Any] = {}
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if level is not None:
             slots[dimension] = "unknown" if level.guessed else level.value
         elif tracker.get_slot("requested_slot") == dimension and intent not in ("ask_definition", "stop"):
             dispatcher.utter_message(response="utter_level_not_understood")
         return slots
+
+    async def extract_customer_facts(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> Dict[str, Any]:
+        # Only a message that says something fills it: otherwise the form must
+        # reject the turn so that 算了 or a question can leave it.
+        if not new_facts(tracker).stated():
+            return {}
+        return {"customer_facts": facts_so_far(tracker).as_dict()}
 
     async def extract_current_value(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
@@ -61,7 +72,12 @@ class ActionStartClassification(Action):
         return "action_start_classification"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        return [SlotSet(slot, None) for slot in FORM_SLOTS]
+        # Facts start empty but set, so the form never asks for them.
+        return [
+            SlotSet("current_value", None),
+            SlotSet("growth_potential", None),
+            SlotSet("customer_facts", {}),
+        ]
 
 
 class ActionStopClassification(Action):

@@ -1,10 +1,12 @@
 """Chinese NLU components: script normalisation before jieba, and a jieba tokenizer
 that drops the blank tokens jieba emits around spaces.
 
-Salespeople write in simplified or traditional script with full-width letters;
-the training data is simplified. ``ChineseNormalizer`` rewrites the message text
-character for character (same length, so entity offsets stay valid) before any
-tokenizer, regex featurizer or lookup table sees it.
+Salespeople write in simplified or traditional script with full-width letters,
+and mistype terms (要部客户, 关建客户); the training data is simplified and
+correct. ``ChineseNormalizer`` rewrites the message text character for
+character (same length, so entity offsets stay valid) before any tokenizer,
+regex featurizer or lookup table sees it, and puts right a knowledge-base term
+mistyped with a same- or like-sounding character.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from knowledge.normalize import standardize
+from knowledge.search import KnowledgeBase, KnowledgeBaseMissing
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
@@ -38,20 +41,32 @@ class ChineseNormalizer(GraphComponent):
     ) -> ChineseNormalizer:
         return cls()
 
-    @staticmethod
-    def _normalize(message: Message) -> None:
-        text = message.get(TEXT)
-        if isinstance(text, str) and text:
-            message.set(TEXT, standardize(text))
+    def __init__(self) -> None:
+        self._kb: KnowledgeBase | None = None
+
+    def _correct_terms(self, text: str) -> str:
+        if self._kb is None:
+            self._kb = KnowledgeBase()
+        try:
+            spans = [s for s in self._kb.find_names(text) if s.method == "fuzzy"]
+        except KnowledgeBaseMissing:
+            return text
+        for span in spans:  # same length: offsets of other spans hold
+            text = text[: span.start] + span.name + text[span.end :]
+        return text
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            self._normalize(message)
+            text = message.get(TEXT)
+            if isinstance(text, str) and text:
+                message.set(TEXT, self._correct_terms(standardize(text)))
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         for message in training_data.training_examples:
-            self._normalize(message)
+            text = message.get(TEXT)
+            if isinstance(text, str) and text:
+                message.set(TEXT, standardize(text))
         return training_data
 
 
