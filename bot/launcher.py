@@ -129,7 +129,7 @@ class Assistant:
         return time.perf_counter() - started
 
     def _warm_up_actions(self) -> None:
-        """Run one knowledge search in the action server so no user waits for its start-up."""
+        """Run one full-text search in the action server so no user waits for its start-up (jieba)."""
         call = {
             "next_action": "action_answer_term",
             "sender_id": "warm-up",
@@ -137,7 +137,7 @@ class Assistant:
                 "sender_id": "warm-up",
                 "slots": {},
                 "events": [],
-                "latest_message": {"text": "什么是腰部客户", "entities": [], "intent": {}},
+                "latest_message": {"text": "哪种客户最有吸引力", "entities": [], "intent": {}},
             },
             "domain": {},
         }

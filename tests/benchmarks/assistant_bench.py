@@ -58,9 +58,15 @@ def send(url: str, sender: str, message: str) -> Tuple[float, bool]:
     return (time.perf_counter() - started) * 1000, ok
 
 
-def conversation(url: str, rounds: int) -> List[Tuple[float, bool]]:
-    sender = uuid.uuid4().hex
-    return [send(url, sender, MESSAGES[i % len(MESSAGES)]) for i in range(rounds)]
+def conversations(url: str, rounds: int) -> List[Tuple[float, bool]]:
+    """``rounds`` messages as conversations of eight (definition, follow-ups, classification…)."""
+    results: List[Tuple[float, bool]] = []
+    sender = ""
+    for i in range(rounds):
+        if i % len(MESSAGES) == 0:
+            sender = uuid.uuid4().hex
+        results.append(send(url, sender, MESSAGES[i % len(MESSAGES)]))
+    return results
 
 
 def main() -> None:
@@ -79,7 +85,7 @@ def main() -> None:
             for concurrency, rounds in ((1, 120), (8, 40)):
                 started = time.perf_counter()
                 with ThreadPoolExecutor(concurrency) as pool:
-                    batches = pool.map(conversation, [url] * concurrency, [rounds] * concurrency)
+                    batches = pool.map(conversations, [url] * concurrency, [rounds] * concurrency)
                     results = [r for batch in batches for r in batch]
                 elapsed = time.perf_counter() - started
                 errors = sum(1 for _, ok in results if not ok)
@@ -87,6 +93,9 @@ def main() -> None:
                     f"REST, {concurrency} sender(s): {summary([ms for ms, _ in results])}, "
                     f"{len(results) / elapsed:.1f} msg/s, errors={errors}"
                 )
+            sender = uuid.uuid4().hex
+            long_run = [send(url, sender, MESSAGES[i % len(MESSAGES)])[0] for i in range(64)]
+            print(f"REST, one 64-message conversation, last 8 messages: {summary(long_run[-8:])}")
             print(
                 f"resident memory: Rasa {rss_mb(assistant.processes['rasa'].pid):.0f} MB, "
                 f"actions {rss_mb(assistant.processes['actions'].pid):.0f} MB"
