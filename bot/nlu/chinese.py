@@ -23,8 +23,9 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.knowledge import knowledge_base, warm_up
 from knowledge.normalize import standardize
-from knowledge.search import KnowledgeBase, KnowledgeBaseMissing
+from knowledge.search import KnowledgeBaseMissing
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
@@ -39,16 +40,13 @@ class ChineseNormalizer(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> ChineseNormalizer:
+        warm_up()
         return cls()
 
-    def __init__(self) -> None:
-        self._kb: KnowledgeBase | None = None
-
-    def _correct_terms(self, text: str) -> str:
-        if self._kb is None:
-            self._kb = KnowledgeBase()
+    @staticmethod
+    def _correct_terms(text: str) -> str:
         try:
-            spans = [s for s in self._kb.find_names(text) if s.method == "fuzzy"]
+            spans = [s for s in knowledge_base().find_names(text) if s.method == "fuzzy"]
         except KnowledgeBaseMissing:
             return text
         for span in spans:  # same length: offsets of other spans hold

@@ -18,7 +18,8 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from knowledge.search import KnowledgeBase, KnowledgeBaseMissing
+from bot.nlu.knowledge import knowledge_base, warm_up
+from knowledge.search import KnowledgeBaseMissing
 
 logger = logging.getLogger(__name__)
 
@@ -29,9 +30,6 @@ ENTITY = "term"
 class KnowledgeBaseTermExtractor(GraphComponent, EntityExtractorMixin):
     """Adds a `term` entity for every knowledge-base name no earlier extractor found."""
 
-    def __init__(self, kb: KnowledgeBase | None = None) -> None:
-        self._kb = kb
-
     @classmethod
     def create(
         cls,
@@ -40,12 +38,8 @@ class KnowledgeBaseTermExtractor(GraphComponent, EntityExtractorMixin):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> KnowledgeBaseTermExtractor:
+        warm_up()
         return cls()
-
-    def _knowledge_base(self) -> KnowledgeBase:
-        if self._kb is None:
-            self._kb = KnowledgeBase()
-        return self._kb
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -53,7 +47,7 @@ class KnowledgeBaseTermExtractor(GraphComponent, EntityExtractorMixin):
             if not isinstance(text, str) or not text.strip():
                 continue
             try:
-                spans = self._knowledge_base().find_names(text)
+                spans = knowledge_base().find_names(text)
             except KnowledgeBaseMissing:
                 logger.warning("knowledge base not built: terms come from the lookup table only")
                 return messages
