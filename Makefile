@@ -53,7 +53,6 @@ train: install kb ## train the Rasa model if its inputs changed
 	@$(PY) -m bot.model train
 
 run: install kb train ## start the assistant (REST + socket.io on :5005, actions on :5055)
-	@$(PY) -m bot.model status >/dev/null || $(PY) -m bot.model status
 	@$(PY) -m bot.launcher
 
 test: install kb train ## run the whole test suite
