@@ -11,37 +11,23 @@ mistyped with a same- or like-sounding character.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
 from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.knowledge import knowledge_base, warm_up
+from bot.nlu.knowledge import KnowledgeBaseComponent, knowledge_base
 from knowledge.normalize import standardize
 from knowledge.search import KnowledgeBaseMissing
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
-class ChineseNormalizer(GraphComponent):
+class ChineseNormalizer(KnowledgeBaseComponent):
     """Traditional → simplified script and full-width → half-width, in place."""
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> ChineseNormalizer:
-        warm_up()
-        return cls()
 
     @staticmethod
     def _correct_terms(text: str) -> str:

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import logging
 from functools import lru_cache
+from typing import Any, Dict
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
 
 from knowledge.search import KnowledgeBase, KnowledgeBaseMissing
 
@@ -22,3 +27,18 @@ def warm_up() -> None:
         knowledge_base().find_names("腰部客户")
     except KnowledgeBaseMissing:
         logger.warning("knowledge base not built: terms come from the lookup table only")
+
+
+class KnowledgeBaseComponent(GraphComponent):
+    """Base of the NLU components that read the knowledge base: loads it with the model."""
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> GraphComponent:
+        warm_up()
+        return cls()

@@ -10,15 +10,12 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.knowledge import knowledge_base, warm_up
+from bot.nlu.knowledge import KnowledgeBaseComponent, knowledge_base
 from knowledge.search import KnowledgeBaseMissing
 
 logger = logging.getLogger(__name__)
@@ -27,19 +24,8 @@ ENTITY = "term"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class KnowledgeBaseTermExtractor(GraphComponent, EntityExtractorMixin):
+class KnowledgeBaseTermExtractor(KnowledgeBaseComponent, EntityExtractorMixin):
     """Adds a `term` entity for every knowledge-base name no earlier extractor found."""
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> KnowledgeBaseTermExtractor:
-        warm_up()
-        return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
