@@ -36,7 +36,9 @@ class ValidateCustomerForm(FormValidationAction):
         return "validate_customer_form"
 
     def _extract(self, dimension: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[str, Any]:
-        level = value_levels(facts_so_far(tracker)).get(dimension)
+        # customer_facts is the form's first required slot, so its extraction has
+        # already merged this message into the tracker: no need to read it again.
+        level = value_levels(Facts.from_dict(tracker.get_slot("customer_facts"))).get(dimension)
         slots: Dict[str, Any] = {}
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if level is not None:
@@ -50,9 +52,10 @@ class ValidateCustomerForm(FormValidationAction):
     ) -> Dict[str, Any]:
         # Only a message that says something fills it: otherwise the form must
         # reject the turn so that 算了 or a question can leave it.
-        if not new_facts(tracker).stated():
+        newer = new_facts(tracker)
+        if not newer.stated():
             return {}
-        return {"customer_facts": facts_so_far(tracker).as_dict()}
+        return {"customer_facts": Facts.from_dict(tracker.get_slot("customer_facts")).merged(newer).as_dict()}
 
     async def extract_current_value(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
