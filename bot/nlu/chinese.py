@@ -11,7 +11,8 @@ mistyped with a same- or like-sounding character.
 
 from __future__ import annotations
 
-from typing import List
+from dataclasses import replace
+from typing import List, Tuple
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
@@ -20,7 +21,8 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.knowledge import KnowledgeBaseComponent, knowledge_base
+from bot.nlu.knowledge import NAME_SPANS, KnowledgeBaseComponent, knowledge_base
+from knowledge.model import NameSpan
 from knowledge.normalize import standardize
 from knowledge.search import KnowledgeBaseMissing
 
@@ -30,20 +32,26 @@ class ChineseNormalizer(KnowledgeBaseComponent):
     """Traditional → simplified script and full-width → half-width, in place."""
 
     @staticmethod
-    def _correct_terms(text: str) -> str:
+    def _correct_terms(text: str) -> Tuple[str, List[NameSpan] | None]:
+        """The text with mistyped names put right, and every name in it (None without a knowledge base)."""
         try:
-            spans = [s for s in knowledge_base().find_names(text) if s.method == "fuzzy"]
+            spans = knowledge_base().find_names(text)
         except KnowledgeBaseMissing:
-            return text
-        for span in spans:  # same length: offsets of other spans hold
-            text = text[: span.start] + span.name + text[span.end :]
-        return text
+            return text, None
+        for span in spans:
+            if span.method == "fuzzy":  # same length: offsets of other spans hold
+                text = text[: span.start] + span.name + text[span.end :]
+        # Corrected, every name now stands in the text as written.
+        return text, [replace(span, similarity=1.0, method="exact") for span in spans]
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT)
             if isinstance(text, str) and text:
-                message.set(TEXT, self._correct_terms(standardize(text)))
+                corrected, spans = self._correct_terms(standardize(text))
+                message.set(TEXT, corrected)
+                if spans is not None:
+                    message.set(NAME_SPANS, spans)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

@@ -14,6 +14,9 @@ from knowledge.search import KnowledgeBase, KnowledgeBaseMissing
 
 logger = logging.getLogger(__name__)
 
+NAME_SPANS = "knowledge_base_name_spans"
+"""Message attribute: the names the normaliser found, for the term extractor to reuse."""
+
 
 @lru_cache(maxsize=1)
 def knowledge_base() -> KnowledgeBase:

@@ -15,7 +15,7 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.knowledge import KnowledgeBaseComponent, knowledge_base
+from bot.nlu.knowledge import NAME_SPANS, KnowledgeBaseComponent, knowledge_base
 from knowledge.search import KnowledgeBaseMissing
 
 logger = logging.getLogger(__name__)
@@ -32,11 +32,13 @@ class KnowledgeBaseTermExtractor(KnowledgeBaseComponent, EntityExtractorMixin):
             text = message.get(TEXT)
             if not isinstance(text, str) or not text.strip():
                 continue
-            try:
-                spans = knowledge_base().find_names(text)
-            except KnowledgeBaseMissing:
-                logger.warning("knowledge base not built: terms come from the lookup table only")
-                return messages
+            spans = message.get(NAME_SPANS)  # found by ChineseNormalizer on this very text
+            if spans is None:
+                try:
+                    spans = knowledge_base().find_names(text)
+                except KnowledgeBaseMissing:
+                    logger.warning("knowledge base not built: terms come from the lookup table only")
+                    return messages
             entities: List[Dict[str, Any]] = list(message.get(ENTITIES, []))
             covered = {(e.get("start"), e.get("end")) for e in entities}
             new = [
