@@ -2,7 +2,7 @@
 through the REST channel (actions included) at 1 and 8 concurrent senders.
 
 Run with `make bench` (or `python -m tests.benchmarks.assistant_bench`); it
-starts its own assistant on ports 5205/5255 and stops it afterwards.
+starts its own assistant on free ports and stops it afterwards.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import List, Tuple
 from bot.launcher import Assistant
 from bot.model import MODELS_DIR
 from tests.benchmarks.stats import summary
+from tests.ports import free_port
 
 MESSAGES = [
     "什么是腰部客户",
@@ -75,7 +76,10 @@ def main() -> None:
         print(f"training time (last `make train`): {float(seconds_file.read_text()):.0f} s")
     with tempfile.TemporaryDirectory() as tmp:
         assistant = Assistant(
-            rasa_port=5205, actions_port=5255, tracker_db=Path(tmp) / "t.db", log_dir=Path(tmp) / "logs"
+            rasa_port=free_port(),
+            actions_port=free_port(),
+            tracker_db=Path(tmp) / "t.db",
+            log_dir=Path(tmp) / "logs",
         )
         try:
             startup = assistant.start()

@@ -1,4 +1,4 @@
-"""The running assistant, started once per test session on its own ports.
+"""The running assistant, started once per test session on free ports.
 
 It uses the model `make test` trained (models/assistant.tar.gz) and a tracker
 store in a temporary folder, so tests never touch a developer's conversations.
@@ -14,9 +14,7 @@ import pytest
 
 from bot.launcher import Assistant, api_token
 from bot.model import MODEL_PATH
-
-RASA_PORT = 5105
-ACTIONS_PORT = 5155
+from tests.ports import free_port
 
 
 @pytest.fixture(scope="session")
@@ -25,7 +23,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory):
         pytest.fail(f"{MODEL_PATH} is missing: run the suite with `make test`, which trains it")
     tmp = tmp_path_factory.mktemp("assistant")
     server = Assistant(
-        rasa_port=RASA_PORT, actions_port=ACTIONS_PORT, tracker_db=tmp / "tracker.db", log_dir=tmp / "logs"
+        rasa_port=free_port(), actions_port=free_port(), tracker_db=tmp / "tracker.db", log_dir=tmp / "logs"
     )
     try:
         server.start()

@@ -13,6 +13,7 @@ import pytest
 
 from bot.launcher import environment
 from knowledge.paths import REPO_ROOT
+from tests.ports import free_port
 
 pytestmark = pytest.mark.server
 
@@ -23,8 +24,9 @@ def port_open(port: int) -> bool:
 
 
 def test_sigterm_stops_both_servers(tmp_path):
+    rasa_port, actions_port = free_port(), free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.launcher", "--port", "5305", "--actions-port", "5355"],
+        [sys.executable, "-m", "bot.launcher", "--port", str(rasa_port), "--actions-port", str(actions_port)],
         cwd=REPO_ROOT,
         env=environment(),
         stdout=subprocess.PIPE,
@@ -40,11 +42,11 @@ def test_sigterm_stops_both_servers(tmp_path):
             if "press Ctrl-C to stop" in line or process.poll() is not None:
                 break
         output = "".join(lines)
-        assert "http://127.0.0.1:5305/webhooks/rest/webhook" in output, output
-        assert port_open(5305) and port_open(5355)
+        assert f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook" in output, output
+        assert port_open(rasa_port) and port_open(actions_port)
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
-        assert not port_open(5305) and not port_open(5355)
+        assert not port_open(rasa_port) and not port_open(actions_port)
     finally:
         if process.poll() is None:
             os.kill(process.pid, signal.SIGKILL)
