@@ -21,7 +21,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 KB_SOURCES := $(wildcard knowledge/*.py knowledge/*.yml knowledge/entries/*.yml knowledge/frameworks/*.yml)
 KB_DB := build/knowledge.db
 
-.PHONY: help install kb train run test bench lint lock clean
+.PHONY: help install system kb train run test bench lint lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -43,6 +43,20 @@ $(VENV)/.installed: requirements.lock
 	  { tail -30 build/pip-install.log; echo "error: installing the locked environment failed (build/pip-install.log)"; exit 1; }
 	@touch $@
 
+# Debian packages the tests use: a browser for the widget test, PostgreSQL and Redis for scale-out.
+SYSTEM_PACKAGES := chromium postgresql redis-server
+
+system: ## install the Debian packages the tests need (chromium, PostgreSQL, Redis) when missing
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" != 0 ]; then \
+	    echo "error: the tests need these Debian packages: $$missing"; \
+	    echo "install them with: sudo apt-get install --no-install-recommends $$missing"; exit 1; fi; \
+	  echo "==> installing Debian packages: $$missing (log in build/apt-install.log)"; mkdir -p build; \
+	  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; } \
+	    > build/apt-install.log 2>&1 || { tail -20 build/apt-install.log; echo "error: apt-get failed"; exit 1; }; fi
+
 kb: $(KB_DB) ## validate knowledge/ and build the database and NLU artefacts
 
 $(KB_DB): $(VENV)/.installed $(KB_SOURCES)
@@ -55,7 +69,7 @@ train: install kb ## train the Rasa model if its inputs changed
 run: install kb train ## start the assistant (REST + socket.io on :5005, actions on :5055)
 	@$(PY) -m bot.launcher
 
-test: install kb train ## run the whole test suite
+test: install system kb train ## run the whole test suite
 	@$(PY) -m pytest
 
 bench: install kb train ## print search, latency, start-up and memory figures
