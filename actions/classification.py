@@ -13,6 +13,8 @@ from actions.facts import Facts, read_answer, read_facts
 from actions.knowledge_base import cite, knowledge_base
 
 FORM_SLOTS = ("current_value", "growth_potential", "customer_facts")
+# The facts of the last verdict, kept after the form so that a correction can reclassify.
+LAST_FACTS_SLOT = "last_customer_facts"
 
 
 def new_facts(tracker: Tracker) -> Facts:
@@ -25,8 +27,11 @@ def new_facts(tracker: Tracker) -> Facts:
 
 
 def facts_so_far(tracker: Tracker) -> Facts:
-    """The facts gathered in this classification, updated by the latest message."""
-    return Facts.from_dict(tracker.get_slot("customer_facts")).merged(new_facts(tracker))
+    """The facts gathered in this classification (or the last one), updated by the latest message."""
+    gathered = tracker.get_slot("customer_facts")
+    if gathered is None:
+        gathered = tracker.get_slot(LAST_FACTS_SLOT)
+    return Facts.from_dict(gathered).merged(new_facts(tracker))
 
 
 class ValidateCustomerForm(FormValidationAction):
@@ -50,12 +55,16 @@ class ValidateCustomerForm(FormValidationAction):
     async def extract_customer_facts(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> Dict[str, Any]:
-        # Only a message that says something fills it: otherwise the form must
-        # reject the turn so that 算了 or a question can leave it.
         newer = new_facts(tracker)
+        gathered = tracker.get_slot("customer_facts")
+        if gathered is None:
+            # A new classification: set even when empty, so the form never asks for it.
+            return {"customer_facts": newer.as_dict()}
+        # Later, only a message that says something fills it: otherwise the form
+        # must reject the turn so that 算了 or a question can leave it.
         if not newer.stated():
             return {}
-        return {"customer_facts": Facts.from_dict(tracker.get_slot("customer_facts")).merged(newer).as_dict()}
+        return {"customer_facts": Facts.from_dict(gathered).merged(newer).as_dict()}
 
     async def extract_current_value(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
@@ -66,21 +75,6 @@ class ValidateCustomerForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> Dict[str, Any]:
         return self._extract("growth_potential", dispatcher, tracker)
-
-
-class ActionStartClassification(Action):
-    """A new description starts from a clean slate."""
-
-    def name(self) -> str:
-        return "action_start_classification"
-
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        # Facts start empty but set, so the form never asks for them.
-        return [
-            SlotSet("current_value", None),
-            SlotSet("growth_potential", None),
-            SlotSet("customer_facts", {}),
-        ]
 
 
 class ActionStopClassification(Action):
@@ -108,7 +102,7 @@ class ActionClassifyCustomer(Action):
         entry = kb.get(main.entry_id) if main.entry_id else None
         if entry is None:
             dispatcher.utter_message(response="utter_describe_customer_first")
-            return [SlotSet("customer_facts", facts.as_dict())]
+            return self._done(facts)
         dispatcher.utter_message(
             response="utter_classification",
             framework=main.framework["name"],
@@ -124,10 +118,13 @@ class ActionClassifyCustomer(Action):
         others = self._other_lines(verdicts[1:], kb)
         if others:
             dispatcher.utter_message(response="utter_other_frameworks", lines="\n".join(others))
-        return [
-            SlotSet("customer_facts", facts.as_dict()),
-            SlotSet("last_entry_id", entry.id),
-        ]
+        return [*self._done(facts), SlotSet("last_entry_id", entry.id)]
+
+    @staticmethod
+    def _done(facts: Facts) -> List[EventType]:
+        # The form's slots are cleared, so the next description starts a new classification
+        # without a call of its own; the facts stay available to a correction.
+        return [*(SlotSet(slot, None) for slot in FORM_SLOTS), SlotSet(LAST_FACTS_SLOT, facts.as_dict())]
 
     @staticmethod
     def _other_lines(verdicts, kb) -> List[str]:

@@ -70,7 +70,7 @@ class Assistant:
     def _endpoints_file(self) -> Path:
         endpoints = yaml.safe_load((BOT_DIR / "endpoints.yml").read_text(encoding="utf-8"))
         endpoints["action_endpoint"]["url"] = f"http://127.0.0.1:{self.actions_port}/webhook"
-        if endpoints.get("tracker_store", {}).get("dialect") == "sqlite":
+        if endpoints.get("tracker_store", {}).get("type") == "bot.stores.SQLiteTrackerStore":
             endpoints["tracker_store"]["db"] = str(self.tracker_db)
         path = BUILD_DIR / f"endpoints.{self.rasa_port}.yml"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -104,7 +104,9 @@ class Assistant:
             {**env, "SANIC_HOST": "127.0.0.1"},
         )
         args = [
-            str(VENV_BIN / "rasa"),
+            str(VENV_BIN / "python"),
+            "-m",
+            "bot.server",
             "run",
             "--model",
             str(self.model),

@@ -1,0 +1,70 @@
+"""The speed-ups in bot/patches.py and bot/stores.py keep Rasa's behaviour."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import sqlite3
+
+import pytest
+from jsonschema import ValidationError
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot import patches
+from bot.stores import SQLiteTrackerStore
+
+VALID = {
+    "events": [{"event": "slot", "name": "term", "value": "腰部客户"}],
+    "responses": [{"text": "答案", "buttons": [{"title": "详细", "payload": "/ask_detail"}]}],
+}
+
+
+def test_the_replaced_rasa_code_is_what_the_patch_was_written_for():
+    source = inspect.getsource(patches.REPLACED["RemoteAction._validate_action_result"])
+    assert "validate(result, self.action_response_format_spec())" in source
+
+
+@pytest.fixture
+def patched():
+    original = RemoteAction._validate_action_result
+    patches.apply()
+    yield RemoteAction("action_x", None)
+    RemoteAction._validate_action_result = original
+
+
+def test_a_valid_action_response_passes(patched):
+    assert patched._validate_action_result(VALID) is True
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        {"events": [{"event": "no_such_event"}]},
+        {"events": "not a list"},
+        {"responses": "not a list"},
+    ],
+    ids=["unknown-event", "events-not-list", "responses-not-list"],
+)
+def test_an_invalid_action_response_is_rejected_as_before(patched, response):
+    with pytest.raises(ValidationError, match="Failed to validate Action server response"):
+        patched._validate_action_result(response)
+    with pytest.raises(ValidationError):
+        patches.REPLACED["RemoteAction._validate_action_result"](patched, response)
+
+
+def test_the_sqlite_store_keeps_events_in_wal_mode(tmp_path):
+    db = tmp_path / "tracker.db"
+    store = SQLiteTrackerStore(domain=Domain.empty(), db=str(db))
+    tracker = DialogueStateTracker.from_events(
+        "someone",
+        [ActionExecuted("action_listen"), UserUttered("什么是腰部客户"), SlotSet("term", "腰部客户")],
+    )
+    asyncio.run(store.save(tracker))
+    again = asyncio.run(SQLiteTrackerStore(domain=Domain.empty(), db=str(db)).retrieve("someone"))
+    assert SlotSet("term", "腰部客户") in again.events
+    assert again.latest_message.text == "什么是腰部客户"
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
