@@ -50,6 +50,9 @@ TEXTS_PATH = Path(__file__).with_suffix(".yml")
 TEXT_LIMIT = 2048  # bytes of UTF-8 in one WeCom text message
 MAX_PARTS = 4  # text messages one reply may take before it is cut
 MAX_BODY = 64 * 1024  # a callback is a few hundred bytes; anything this big is not from WeCom
+# Understanding a message grows faster than its length (2,000 characters ~0.5 s, 10,000 ~9 s) and blocks
+# the server's event loop, delaying every other callback's answer past WeCom's 5 s.
+MAX_TEXT_CHARS = 2000
 CHOICE_ANSWER_MAX = 30  # longer answers are never a button title, so the tracker is not read
 XML_TYPES = {"", "text/xml", "application/xml", "text/plain", "application/octet-stream"}
 _REQUIRED = ("corp_id", "agent_id", "secret", "token", "aes_key")
@@ -57,7 +60,7 @@ _REQUIRED = ("corp_id", "agent_id", "secret", "token", "aes_key")
 
 def load_texts(path: Path = TEXTS_PATH) -> Dict[str, str]:
     texts = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    missing = {"choices_header", "non_text", "empty", "error", "truncated"} - set(texts)
+    missing = {"choices_header", "non_text", "empty", "too_long", "error", "truncated"} - set(texts)
     if missing:
         raise ValueError(f"{path}: missing text(s) {', '.join(sorted(missing))}")
     return {key: str(value) for key, value in texts.items()}
@@ -191,6 +194,9 @@ class WeComInput(InputChannel):
             text = str(message.content or "")
             if not has_visible_text(text):
                 await output.send_text_message(user, self.texts["empty"])
+                return
+            if len(text) > MAX_TEXT_CHARS:
+                await output.send_text_message(user, self.texts["too_long"].format(limit=MAX_TEXT_CHARS))
                 return
             payload = await self._picked_choice(agent, user, text)
             await on_new_message(
