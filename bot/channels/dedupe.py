@@ -2,16 +2,19 @@
 
 A messaging platform retries a callback it thinks failed (WeCom: three times, 5 s apart), with the
 same message id. ``SeenMessages`` keeps ids in memory for ``ttl`` seconds, at most ``capacity`` of
-them (the oldest go first). It is per process: with several Rasa servers behind a load balancer a
-retry can reach a server that has not seen the id, so the README says to route callbacks to one
-server or accept the rare double answer.
+them (the oldest go first); it is per process. Several Rasa servers need a Redis lock store anyway
+(an in-memory one must not be shared), and ``RedisSeenMessages`` keeps the ids in that same Redis
+(``SET NX EX``), so a retry that reaches another server is still recognised.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import OrderedDict
-from typing import Callable
+from typing import Any, Callable
+
+logger = logging.getLogger(__name__)
 
 
 class SeenMessages:
@@ -43,3 +46,26 @@ class SeenMessages:
 
     def __len__(self) -> int:
         return len(self._seen)
+
+
+class RedisSeenMessages:
+    """Message ids in Redis, shared by every server; the memory store stands in while Redis fails."""
+
+    def __init__(self, client: Any, prefix: str = "wecom:seen:", ttl: int = 600) -> None:
+        self.client, self.prefix, self.ttl = client, prefix, ttl
+        self.fallback = SeenMessages(ttl=ttl)
+
+    def first_time(self, message_id: str) -> bool:
+        try:
+            return bool(self.client.set(self.prefix + message_id, 1, nx=True, ex=self.ttl))
+        except Exception as error:  # redis-py raises many types; any failure means "use memory"
+            logger.warning("message-id store: Redis failed (%s); remembering %s in memory", error, message_id)
+            return self.fallback.first_time(message_id)
+
+
+def seen_messages_for(lock_store: Any, prefix: str) -> SeenMessages | RedisSeenMessages:
+    """Redis-backed when Rasa's lock store is Redis (``.red`` is its client), in memory otherwise."""
+    client = getattr(lock_store, "red", None)
+    if client is None:
+        return SeenMessages()
+    return RedisSeenMessages(client, prefix=f"{getattr(lock_store, 'key_prefix', '')}{prefix}")

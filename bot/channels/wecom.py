@@ -39,7 +39,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.dedupe import SeenMessages
+from bot.channels.dedupe import RedisSeenMessages, SeenMessages, seen_messages_for
 from bot.channels.text import Button, choose, has_visible_text, offered_buttons, render_choices, split_text
 from bot.channels.wecom_api import DEFAULT_API_BASE, WeComApi, WeComApiError
 from bot.channels.wecom_callback import CallbackCrypto, CallbackRejected, dedupe_key
@@ -138,7 +138,7 @@ class WeComInput(InputChannel):
 
     def __init__(self, crypto: CallbackCrypto, api: WeComApi, texts: Dict[str, str]) -> None:
         self.crypto, self.api, self.texts = crypto, api, texts
-        self.seen = SeenMessages()
+        self.seen: SeenMessages | RedisSeenMessages | None = None  # chosen with the agent's lock store
         self._tasks: Set[asyncio.Task] = set()
 
     def get_output_channel(self) -> WeComOutput:
@@ -164,10 +164,11 @@ class WeComInput(InputChannel):
                 message = self.crypto.open(_args(request), _xml_body(request))
             except CallbackRejected as rejected:
                 return _reject(request, rejected)
+            agent = getattr(request.app.ctx, "agent", None)
+            if self.seen is None:
+                self.seen = seen_messages_for(getattr(agent, "lock_store", None), prefix="wecom:seen:")
             if self.seen.first_time(dedupe_key(message)):
-                task = asyncio.get_running_loop().create_task(
-                    self._handle(message, on_new_message, getattr(request.app.ctx, "agent", None))
-                )
+                task = asyncio.get_running_loop().create_task(self._handle(message, on_new_message, agent))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
             else:
