@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Set
 
@@ -54,6 +55,7 @@ MAX_BODY = 64 * 1024  # a callback is a few hundred bytes; anything this big is 
 # the server's event loop, delaying every other callback's answer past WeCom's 5 s.
 MAX_TEXT_CHARS = 2000
 CHOICE_ANSWER_MAX = 30  # longer answers are never a button title, so the tracker is not read
+CHOICES_VALID_FOR = 3600  # seconds: "1" an hour after a list is a new message, not a pick
 XML_TYPES = {"", "text/xml", "application/xml", "text/plain", "application/octet-stream"}
 _REQUIRED = ("corp_id", "agent_id", "secret", "token", "aes_key")
 
@@ -227,7 +229,7 @@ class WeComInput(InputChannel):
         for event in reversed(tracker.events):
             if isinstance(event, UserUttered):
                 break
-            if isinstance(event, BotUttered):
+            if isinstance(event, BotUttered) and time.time() - event.timestamp < CHOICES_VALID_FOR:
                 last_turn.append({"event": "bot", "data": event.data})
         return choose(text, offered_buttons(reversed(last_turn)))
 

@@ -103,7 +103,7 @@ class WeComApi:
             return await self._post_message(await self.access_token(refresh=True), payload)
 
     async def _post_message(self, token: str, payload: Dict[str, Any]) -> Dict[str, Any]:
-        # Chinese as UTF-8, not \u escapes: WeChat's APIs have shown escapes to users verbatim.
+        # Chinese as UTF-8, as wechatpy's own client sends it (WeChat APIs have shown \u escapes verbatim).
         return await self._call(
             "POST",
             "/cgi-bin/message/send",
