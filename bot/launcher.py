@@ -27,6 +27,17 @@ from knowledge.paths import BUILD_DIR, REPO_ROOT
 BOT_DIR = REPO_ROOT / "bot"
 VENV_BIN = Path(sys.executable).parent
 
+WECOM_CHANNEL = "bot.channels.wecom.WeComInput"
+# credentials.yml key → environment variable; all five enable the WeCom channel.
+WECOM_REQUIRED = {
+    "corp_id": "WECOM_CORP_ID",
+    "agent_id": "WECOM_AGENT_ID",
+    "secret": "WECOM_SECRET",
+    "token": "WECOM_TOKEN",
+    "aes_key": "WECOM_AES_KEY",
+}
+WECOM_OPTIONAL = {"api_base": "WECOM_API_BASE"}
+
 
 def environment() -> Dict[str, str]:
     env = dict(os.environ)
@@ -35,6 +46,22 @@ def environment() -> Dict[str, str]:
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
     return env
+
+
+def wecom_credentials(env: Dict[str, str]) -> Dict[str, str] | None:
+    """The WeCom channel's credentials.yml section when every WECOM_* variable is set, else None.
+
+    Values stay ``${WECOM_…}`` references that Rasa resolves when it reads the file, so no secret is
+    written to disk. Some but not all of them set is a mistake worth stopping for.
+    """
+    present = [name for name in WECOM_REQUIRED.values() if env.get(name)]
+    if not present:
+        return None
+    missing = [name for name in WECOM_REQUIRED.values() if not env.get(name)]
+    if missing:
+        raise ValueError(f"WeCom is only partly configured: set {', '.join(missing)} too (or none of them)")
+    names = {**WECOM_REQUIRED, **{key: name for key, name in WECOM_OPTIONAL.items() if env.get(name)}}
+    return {key: f"${{{name}}}" for key, name in names.items()}
 
 
 def api_token() -> str:
@@ -61,6 +88,7 @@ class Assistant:
     tracker_db: Path = BUILD_DIR / "tracker.db"
     cors: List[str] = field(default_factory=lambda: ["http://localhost:8080", "http://127.0.0.1:8080"])
     log_dir: Path = BUILD_DIR / "logs"
+    extra_env: Dict[str, str] = field(default_factory=dict)
     processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
@@ -77,6 +105,29 @@ class Assistant:
         path.write_text(yaml.safe_dump(endpoints, allow_unicode=True), encoding="utf-8")
         return path
 
+    @property
+    def wecom_enabled(self) -> bool:
+        return wecom_credentials({**os.environ, **self.extra_env}) is not None
+
+    @property
+    def wecom_callback_url(self) -> str:
+        return f"{self.url}/webhooks/wecom/callback"
+
+    def _credentials_file(self) -> Path:
+        """bot/credentials.yml, plus the WeCom channel when the WECOM_* variables are set."""
+        credentials = yaml.safe_load((BOT_DIR / "credentials.yml").read_text(encoding="utf-8")) or {}
+        wecom = wecom_credentials({**os.environ, **self.extra_env})
+        if wecom:
+            credentials[WECOM_CHANNEL] = wecom
+        path = BUILD_DIR / f"credentials.{self.rasa_port}.yml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            "# Written by bot/launcher.py from bot/credentials.yml and the WECOM_* variables.\n"
+            + yaml.safe_dump(credentials, allow_unicode=True),
+            encoding="utf-8",
+        )
+        return path
+
     def _spawn(self, name: str, args: List[str], env: Dict[str, str]) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_dir / f"{name}.{self.rasa_port}.log", "ab")
@@ -89,7 +140,8 @@ class Assistant:
         if not self.model.exists():
             raise FileNotFoundError(f"{self.model} is missing: run `make train`")
         started = time.perf_counter()
-        env = environment()
+        env = {**environment(), **self.extra_env}
+        credentials = self._credentials_file()
         self._spawn(
             "actions",
             [
@@ -113,7 +165,7 @@ class Assistant:
             "--endpoints",
             str(self._endpoints_file()),
             "--credentials",
-            str(BOT_DIR / "credentials.yml"),
+            str(credentials),
             "--interface",
             self.host,
             "--port",
@@ -211,6 +263,10 @@ def main(argv: List[str] | None = None) -> int:
             '-d \'{"sender":"me","message":"腰部客户的定义"}\''
         )
         print(f"  socket.io: {assistant.url}/socket.io")
+        if assistant.wecom_enabled:
+            print(
+                f"  WeCom:     callback {assistant.wecom_callback_url} (publish it over HTTPS; README, WeCom)"
+            )
         print("press Ctrl-C to stop\n", flush=True)
         while assistant.failed() is None:
             time.sleep(1)
@@ -219,6 +275,9 @@ def main(argv: List[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nstopping…", flush=True)
         return 0
+    except ValueError as error:  # a configuration mistake, said plainly
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     finally:
         assistant.stop()
 

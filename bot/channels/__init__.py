@@ -1,0 +1,1 @@
+"""Rasa input/output channels for messaging apps (named by module path in credentials.yml)."""
