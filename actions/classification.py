@@ -132,7 +132,9 @@ class ActionClassifyCustomer(Action):
         for verdict in verdicts:
             entry: Any | None = kb.get(verdict.entry_id) if verdict.entry_id else None
             if entry is not None:
-                lines.append(f"· {verdict.framework['name']}：{entry.term}")
+                name = verdict.label or entry.term
+                note = verdict.framework.get("note")
+                lines.append(f"· {verdict.framework['name']}：{name}" + (f"（{note}）" if note else ""))
             elif verdict.missing and verdict.framework.get("missing_note"):
                 lines.append(f"· {verdict.framework['name']}：{verdict.framework['missing_note']}")
         return lines

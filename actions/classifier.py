@@ -31,6 +31,7 @@ class Verdict:
     entry_id: str | None
     missing: List[str] = field(default_factory=list)
     borderline: bool = False
+    label: str | None = None  # a class the sources name without an entry of its own
 
 
 def _threshold_level(value: float, bounds: Dict[str, float]) -> str:
@@ -67,7 +68,9 @@ def value_levels(facts: Facts) -> Dict[str, Level]:
 
 def _holds(condition, value) -> bool:
     if isinstance(condition, dict):
-        return value is not None and value <= condition.get("max", float("inf"))
+        return value is not None and condition.get("min", float("-inf")) <= value <= condition.get(
+            "max", float("inf")
+        )
     return value in condition
 
 
@@ -81,20 +84,23 @@ def classify(facts: Facts) -> List[Verdict]:
         if missing:
             verdicts.append(Verdict(framework, None, missing))
             continue
-        entry_id = next(
+        rule = next(
             (
-                rule["class"]
+                rule
                 for rule in framework["rules"]
                 if all(_holds(cond, known.get(name)) for name, cond in rule["when"].items())
             ),
-            None,
+            {},
         )
         borderline = any(
             levels[need].value in framework.get("borderline", []) or levels[need].guessed
             for need in framework["needs"]
             if need in levels
         )
-        verdicts.append(Verdict(framework, entry_id, [], borderline))
+        if "label" in rule:
+            verdicts.append(Verdict(framework, framework["entry"], [], borderline, rule["label"]))
+        else:
+            verdicts.append(Verdict(framework, rule.get("class"), [], borderline))
     return verdicts
 
 

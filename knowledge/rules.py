@@ -45,7 +45,10 @@ def validate(entry_ids: Iterable[str], folder: Path = paths.FRAMEWORKS_DIR) -> L
         if framework.get("entry") and framework["entry"] not in ids:
             problems.append(f"{where}: entry `{framework['entry']}` is not an entry id")
         for number, rule in enumerate(framework.get("rules", []), start=1):
-            if rule.get("class") not in ids:
+            if "label" in rule and "class" not in rule:
+                if not framework.get("note"):
+                    problems.append(f"{where}: rule {number}: a `label` class needs the framework's `note`")
+            elif rule.get("class") not in ids:
                 problems.append(f"{where}: rule {number}: class `{rule.get('class')}` is not an entry id")
     levels = load("value_levels", folder)
     for dimension, facts in levels.items():

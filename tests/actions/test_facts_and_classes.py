@@ -74,3 +74,26 @@ def test_late_payer_with_low_value_is_below_zero():
     verdicts = {v.framework["id"]: v for v in classify(read_facts("年采购50万，经常拖欠货款，也没什么潜力"))}
     assert verdicts["value_matrix"].entry_id == "lead_customer"
     assert verdicts["value_types"].entry_id == "below_zero_customer"
+
+
+@pytest.mark.parametrize(
+    "text, key_class, loyalty",
+    [
+        ("合作了5年的老客户，每个月都下单，年采购800万，潜力一般", "key_customer_a", "忠诚客户"),
+        ("刚签的新客户，预计一年采购20万，潜力很大", "key_customer_c", "新客户"),
+        ("合作4年了，偶尔下单，年采购200万", "key_customer_b", "老客户"),
+        ("合作快十年，每月都有订单，但经常拖欠货款，年采购600万", "key_customer_a", "老客户"),
+        ("跟了两年，经常下单，一年买300万左右", "key_customer_b", "经常客户"),
+        ("合作三年多，年采购额1200萬，增長空間不大", "key_customer_a", "老客户"),
+    ],
+)
+def test_key_customer_classes_and_loyalty(text, key_class, loyalty):
+    verdicts = {v.framework["id"]: v for v in classify(read_facts(text))}
+    assert verdicts["key_classes"].entry_id == key_class
+    assert verdicts["loyalty"].entry_id == "customer_loyalty_classification"
+    assert verdicts["loyalty"].label == loyalty
+
+
+def test_loyalty_says_what_it_needs_without_the_years():
+    loyalty = {v.framework["id"]: v for v in classify(read_facts("年采购800万，潜力很大"))}["loyalty"]
+    assert loyalty.entry_id is None and loyalty.missing == ["years"]
