@@ -1,41 +1,52 @@
-"""NLU quality on phrasings it was never trained on (target ≥ 95%)."""
+"""NLU quality on phrasings it was never trained on (target ≥ 95%).
+
+Two held-out sets: test_nlu.yml (written with the first training data; its errors informed the
+second round of training data, so its score is optimistic) and test_nlu_fresh.yml (written blind
+after that round: the honest measure of generalization).
+"""
 
 from __future__ import annotations
 
-import pytest
+from typing import Tuple
 
-from knowledge.paths import BUILD_DIR
-from tests.bot.nlu_evaluation import TEST_SET, Scores, evaluate, save
+import pytest
+from rasa.shared.nlu.training_data.loading import load_data
+
+from knowledge.paths import BUILD_DIR, REPO_ROOT
+from tests.bot.nlu_evaluation import FRESH_SET, TEST_SET, Scores, evaluate, save
 
 pytestmark = pytest.mark.server
 
-
-@pytest.fixture(scope="module")
-def scores(parse, kb) -> Scores:
-    result = evaluate(parse, kb)
-    save(result, BUILD_DIR / "nlu_evaluation.json")
-    print("\n" + result.report())
-    return result
+# Floors that catch regressions, each set at or just below what was measured (see the README).
+SETS = {
+    "held_out": (TEST_SET, "nlu_evaluation.json", 0.95),
+    "fresh": (FRESH_SET, "nlu_evaluation_fresh.json", 0.90),
+}
 
 
-def test_test_set_is_large_and_never_trained_on():
-    from rasa.shared.nlu.training_data.loading import load_data
+@pytest.fixture(scope="module", params=sorted(SETS))
+def scored(request, parse, kb) -> Tuple[Scores, float]:
+    """The scores on one set, and the intent-accuracy floor for it."""
+    path, report_file, floor = SETS[request.param]
+    result = evaluate(parse, kb, path)
+    save(result, BUILD_DIR / report_file)
+    print(f"\n{path.name}\n" + result.report())
+    return result, floor
 
-    from knowledge.paths import REPO_ROOT
 
-    test = {e.get("text") for e in load_data(str(TEST_SET)).intent_examples}
+@pytest.mark.parametrize("path", [TEST_SET, FRESH_SET], ids=["held_out", "fresh"])
+def test_test_set_is_large_and_never_trained_on(path):
+    test = {e.get("text") for e in load_data(str(path)).intent_examples}
     train = {e.get("text") for e in load_data(str(REPO_ROOT / "data" / "nlu")).intent_examples}
-    assert len(test) >= 150
+    assert len(test) >= 130
     assert not test & train, sorted(test & train)
 
 
-# The target is 95%; measured 94.5% (issue 3). This floor catches regressions.
-INTENT_ACCURACY_FLOOR = 0.93
+def test_intent_accuracy(scored):
+    scores, floor = scored
+    assert scores.intent_accuracy >= floor, scores.report()
 
 
-def test_intent_accuracy(scores):
-    assert scores.intent_accuracy >= INTENT_ACCURACY_FLOOR, scores.report()
-
-
-def test_term_entity_f1(scores):
+def test_term_entity_f1(scored):
+    scores, _ = scored
     assert Scores.f1(scores.resolved) >= 0.95, scores.report()
