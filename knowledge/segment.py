@@ -36,7 +36,9 @@ class Segmenter:
     def __init__(self, names: Iterable[str] = ()) -> None:
         self._tokenizer = _shared_tokenizer()
         for name in names:
-            if name and " " not in name:
+            # jieba's add_word adds the frequency to its total even for a word it has, which
+            # would shift every later segmentation a little: add each name once.
+            if name and " " not in name and self._tokenizer.FREQ.get(name) != NAME_FREQUENCY:
                 self._tokenizer.add_word(name, NAME_FREQUENCY)
 
     def cut(self, text: str) -> List[str]:

@@ -54,3 +54,12 @@ def test_jieba_dictionary_keeps_every_chinese_name_whole():
     words = {line.split(" ")[0] for line in jieba_dictionary(entries).splitlines()}
     assert {"腰部客户", "战略客户", "白金客户"} <= words
     assert all(" " not in line.rsplit(" ", 2)[0] for line in jieba_dictionary(entries).splitlines())
+
+
+def test_adding_the_same_names_again_leaves_jieba_unchanged():
+    from knowledge.segment import Segmenter
+
+    first = Segmenter(["腰部客户", "零售业顾客价值驱动因素"])
+    total = first._tokenizer.total
+    Segmenter(["腰部客户", "零售业顾客价值驱动因素"])
+    assert first._tokenizer.total == total  # jieba's word probabilities are frequency / total
