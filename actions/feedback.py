@@ -7,7 +7,9 @@ ambiguous or was answered while the NLU was unsure is logged as a gap. A rating
 is stored with the entry answered last (slot ``last_entry_id``) and the question
 that produced that answer; a 没用 then asks, once, what was missing.
 
-Writing to the logbook never breaks an answer: failures are logged and ignored.
+Only turns that came through a channel are logged (the launcher's warm-up call
+has none). Writing to the logbook never breaks an answer: failures are logged
+and ignored.
 """
 
 from __future__ import annotations
@@ -32,8 +34,10 @@ MAX_SKIP_CHARS = 6  # 不用了 / 跳过吧 skip the comment; a longer sentence 
 T = TypeVar("T")
 
 
-def _safely(write: Callable[[Logbook], T]) -> T | None:
-    """Run a logbook write; a failure is logged, never raised into the answer."""
+def _safely(tracker: Tracker, write: Callable[[Logbook], T]) -> T | None:
+    """Run a logbook write for a user's turn; a failure is logged, never raised into the answer."""
+    if tracker.get_latest_input_channel() is None:
+        return None
     try:
         return write(open_logbook())
     except Exception:  # noqa: BLE001 - the answer matters more than its log
@@ -77,6 +81,7 @@ def log_gap(tracker: Tracker, kind: str, action: str, entry_id: str | None = Non
     """A question not answered well, and what the assistant did."""
     intent = _intent(tracker)
     _safely(
+        tracker,
         lambda log: log.record_gap(
             kind,
             _question(tracker),
@@ -86,7 +91,7 @@ def log_gap(tracker: Tracker, kind: str, action: str, entry_id: str | None = Non
             intent=intent.get("name"),
             confidence=intent.get("confidence"),
             entry_id=entry_id,
-        )
+        ),
     )
 
 
@@ -108,8 +113,8 @@ def knowledge_answer(
     """
     attach_rating(dispatcher, domain)
     ids = [e.id for e in entries]
-    _safely(lambda log: log.record_answer(ids, kind, channel=tracker.get_latest_input_channel()))
-    if gap is None and check_confidence and not _question(tracker).startswith("/"):  # buttons are sure
+    _safely(tracker, lambda log: log.record_answer(ids, kind, channel=tracker.get_latest_input_channel()))
+    if gap is None and check_confidence:  # a button's payload has confidence 1
         confidence = _intent(tracker).get("confidence")
         if confidence is not None and float(confidence) < low_confidence():
             gap = "low_confidence"
@@ -148,13 +153,14 @@ class ActionRateAnswer(Action):
             dispatcher.utter_message(response="utter_rate_nothing")
             return [SlotSet("feedback_id", None), SlotSet("feedback_comment", None)]
         feedback_id = _safely(
+            tracker,
             lambda log: log.record_feedback(
                 tracker.get_slot("last_entry_id"),
                 rating,
                 question,
                 channel=tracker.get_latest_input_channel(),
                 sender=tracker.sender_id,
-            )
+            ),
         )
         if rating == "helpful" or feedback_id is None:
             dispatcher.utter_message(response="utter_rate_thanks")
@@ -180,8 +186,10 @@ class ValidateFeedbackForm(FormValidationAction):
     def validate_feedback_comment(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> Dict[str, Any]:
+        if value is None:  # reset by action_rate_answer: still to be asked
+            return {"feedback_comment": None}
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        text = str(value or "")
+        text = str(value)
         skipped = text.startswith("/") or (
             intent in SKIP_INTENTS and len(normalize_name(text)) <= MAX_SKIP_CHARS
         )
@@ -200,7 +208,7 @@ class ActionSaveFeedbackComment(Action):
         feedback_id = tracker.get_slot("feedback_id")
         comment = (tracker.get_slot("feedback_comment") or "").strip()
         if feedback_id is not None:
-            if comment and _safely(lambda log: log.add_comment(int(feedback_id), comment)):
+            if comment and _safely(tracker, lambda log: log.add_comment(int(feedback_id), comment)):
                 dispatcher.utter_message(response="utter_feedback_comment_thanks")
             else:
                 dispatcher.utter_message(response="utter_rate_thanks")

@@ -40,7 +40,7 @@ KIND_LABELS = {
     "fallback": "NLU fell back",
     "none": "no match",
     "ambiguous": "ambiguous",
-    "low_confidence": "answered, NLU unsure",
+    "low_confidence": "low confidence",
 }
 
 
@@ -327,16 +327,16 @@ border-bottom:1px solid #eef2f6}td.n,th.n{text-align:right;font-variant-numeric:
 
 def _chart(days: Sequence[DayCount], height: int = 120) -> str:
     """Stacked bars per day as inline SVG: answered below, not answered on top."""
-    bar, gap, label = 18, 4, 28
+    bar, gap, label, margin = 24, 10, 28, 6  # the margin keeps the first date label inside
     peak = max((d.total for d in days), default=0) or 1
-    width = max(1, len(days)) * (bar + gap)
+    width = max(1, len(days)) * (bar + gap) + 2 * margin
     parts = [
         f'<svg role="img" aria-label="questions per day" width="{width}" height="{height + label}" '
         f'viewBox="0 0 {width} {height + label}" xmlns="http://www.w3.org/2000/svg">'
     ]
-    every = max(1, len(days) // 10)
+    every = max(1, round(len(days) / 10))
     for i, day in enumerate(days):
-        x = i * (bar + gap)
+        x = margin + i * (bar + gap)
         answered = round(height * day.answered / peak)
         missed = round(height * day.unanswered / peak)
         tip = html.escape(f"{day.day:%Y-%m-%d}: {day.answered} answered, {day.unanswered} not answered")
