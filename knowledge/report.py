@@ -14,6 +14,7 @@ logbook at ``KB_LOG_PATH`` and the knowledge base at ``KB_DB_PATH`` itself.
 from __future__ import annotations
 
 import html
+import json
 import re
 import unicodedata
 from collections import Counter
@@ -51,9 +52,24 @@ def _question_words() -> re.Pattern | None:
     return re.compile("|".join(re.escape(w) for w in words)) if words else None
 
 
+_PAYLOAD = re.compile(r"^/\w+(?:@[0-9.]+)?(\{.*\})?$", re.DOTALL)
+
+
+def _payload_values(question: str) -> str | None:
+    """What a button payload asks about: /ask_definition{"term": "区块链"} → 区块链."""
+    match = _PAYLOAD.match(question.strip())
+    if not match or not match.group(1):
+        return None
+    try:
+        values = json.loads(match.group(1))
+    except ValueError:
+        return None
+    return " ".join(str(v) for v in values.values()) if isinstance(values, dict) else None
+
+
 def question_key(question: str) -> str:
     """The form questions are grouped by: 如何提高复购率呢？ → 提高复购率."""
-    key = normalize_query(question)
+    key = normalize_query(_payload_values(question) or question)
     pattern = _question_words()
     stripped = pattern.sub("", key) if pattern else key
     return stripped or key

@@ -166,7 +166,15 @@ def test_html_report_for_the_web_front_reads_the_last_days(tmp_path, monkeypatch
 
 # Phrasings as curators see them: (phrasings expected in one group each).
 GROUPING_CASES: List[List[str]] = [
-    ["什么是区块链", "区块链是什么？", "區塊鏈是什麼意思", "请问一下区块链是啥", "区块链"],
+    [
+        "什么是区块链",
+        "区块链是什么？",
+        "區塊鏈是什麼意思",
+        "请问一下区块链是啥",
+        "区块链",
+        '/ask_definition{"term": "区块链"}',
+    ],
+    ['/ask_definition{"term": "价值"}'],  # a button's payload is grouped by what it names
     ["怎么提高复购率", "如何提高复购率", "如何提高复购率呢", "怎样提高复购率？"],
     ["客户生命周期价值", "客户生命周期价值的定义", "客户生命周期价值是什么意思"],
     ["客户成功经理的职责", "客户成功经历的职责"],
@@ -186,7 +194,14 @@ def test_near_duplicates_are_grouped_and_different_questions_are_not():
 
 @pytest.mark.parametrize(
     "question, key",
-    [("如何提高复购率呢？", "提高复购率"), ("區塊鏈是什麼意思", "区块链"), ("NPS 怎么算", "nps算")],
+    [
+        ("如何提高复购率呢？", "提高复购率"),
+        ("區塊鏈是什麼意思", "区块链"),
+        ("NPS 怎么算", "nps算"),
+        ('/ask_definition@0.4{"term": "区块链"}', "区块链"),
+        ("/nlu_fallback", "nlufallback"),
+        ('/ask_definition{"term": ', "askdefinitionterm"),
+    ],
 )
 def test_question_key(question, key):
     assert question_key(question) == key
