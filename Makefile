@@ -66,7 +66,9 @@ $(KB_DB): $(VENV)/.installed $(KB_SOURCES)
 train: install kb ## train the Rasa model if its inputs changed
 	@$(PY) -m bot.model train
 
-run: install kb train ## start the assistant (REST + socket.io on :5005, actions on :5055)
+# `make run TRAIN=no` starts at once with the existing model; the launcher says if it is older
+# than the knowledge base (answers are current anyway: the actions read the live database).
+run: install kb $(if $(filter no,$(TRAIN)),,train) ## start the assistant (REST + socket.io on :5005, actions on :5055)
 	@$(PY) -m bot.launcher
 
 test: install system kb train ## run the whole test suite

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.classifier import DIMENSIONS, classify, describe_facts, describe_levels, value_levels
 from actions.facts import Facts, read_answer, read_facts
+from actions.feedback import knowledge_answer
 from actions.knowledge_base import cite, knowledge_base
 
 FORM_SLOTS = ("current_value", "growth_potential", "customer_facts")
@@ -118,6 +119,7 @@ class ActionClassifyCustomer(Action):
         others = self._other_lines(verdicts[1:], kb)
         if others:
             dispatcher.utter_message(response="utter_other_frameworks", lines="\n".join(others))
+        knowledge_answer(dispatcher, tracker, domain, "classification", [entry], check_confidence=False)
         return [*self._done(facts), SlotSet("last_entry_id", entry.id)]
 
     @staticmethod

@@ -10,6 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.feedback import knowledge_answer, log_gap
 from actions.knowledge_base import cite, knowledge_base, related_buttons, term_button
 from actions.terms import TermLookup, find_terms
 from knowledge.model import Entry
@@ -39,7 +40,14 @@ def _last_entry(kb: KnowledgeBase, tracker: Tracker) -> Entry | None:
     return kb.get(entry_id) if entry_id else None
 
 
-def answer_entry(dispatcher: CollectingDispatcher, kb: KnowledgeBase, entry: Entry) -> List[EventType]:
+def answer_entry(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    domain: Dict[str, Any],
+    kb: KnowledgeBase,
+    entry: Entry,
+    gap: str | None = None,
+) -> List[EventType]:
     """The short answer with its source, and buttons for the full text and related terms."""
     response = "utter_term_answer_segment" if entry.strategy else "utter_term_answer"
     dispatcher.utter_message(
@@ -49,23 +57,41 @@ def answer_entry(dispatcher: CollectingDispatcher, kb: KnowledgeBase, entry: Ent
         sources=cite(kb, entry),
         buttons=related_buttons(kb, entry),
     )
+    knowledge_answer(dispatcher, tracker, domain, "definition", [entry], gap=gap)
     return [SlotSet("last_entry_id", entry.id), SlotSet("suggested_entry_ids", None)]
 
 
 def offer_choices(
-    dispatcher: CollectingDispatcher, lookup: TermLookup, intent: str = "ask_definition"
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    lookup: TermLookup,
+    intent: str = "ask_definition",
+    gap: str | None = None,
 ) -> List[EventType]:
-    """Did-you-mean buttons, or an honest "no entry" when there is nothing close."""
+    """Did-you-mean buttons, or an honest "no entry" when there is nothing close; a gap either way."""
     suggestions = lookup.suggestions[:MAX_SUGGESTIONS]
     buttons = [term_button(entry, intent) for entry in suggestions]
-    if lookup.search is not None and lookup.search.status == "ambiguous" and suggestions:
+    ambiguous = lookup.search is not None and lookup.search.status == "ambiguous"
+    if ambiguous and suggestions:
         dispatcher.utter_message(response="utter_did_you_mean", buttons=buttons)
     elif suggestions:
         dispatcher.utter_message(response="utter_term_unknown_suggest", query=lookup.asked, buttons=buttons)
     else:
         dispatcher.utter_message(response="utter_term_unknown", query=lookup.asked)
         dispatcher.utter_message(response="utter_ask_which_term")
+    log_gap(
+        tracker,
+        gap or ("ambiguous" if ambiguous and suggestions else "none"),
+        "offered_choices" if suggestions else "said_unknown",
+    )
     return [SlotSet("suggested_entry_ids", [e.id for e in suggestions] or None)]
+
+
+def ask_which_term(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    """No term named and none talked about before: ask, and log the miss."""
+    dispatcher.utter_message(response="utter_ask_which_term")
+    log_gap(tracker, "none", "asked_which_term")
+    return []
 
 
 class KnowledgeAction(Action, ABC):
@@ -77,7 +103,7 @@ class KnowledgeAction(Action, ABC):
 
     @abstractmethod
     def answer(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any], kb: KnowledgeBase
     ) -> List[EventType]:
         """Dispatch the reply and return the events."""
 
@@ -85,7 +111,7 @@ class KnowledgeAction(Action, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
         try:
-            return self.answer(dispatcher, tracker, knowledge_base())
+            return self.answer(dispatcher, tracker, domain, knowledge_base())
         except KnowledgeBaseMissing:
             logger.exception("knowledge base not built")
             dispatcher.utter_message(response="utter_service_unavailable")
@@ -102,11 +128,11 @@ class ActionAnswerTerm(KnowledgeAction):
     def name(self) -> str:
         return "action_answer_term"
 
-    def answer(self, dispatcher, tracker, kb) -> List[EventType]:
+    def answer(self, dispatcher, tracker, domain, kb) -> List[EventType]:
         lookup = self.lookup(tracker, kb)
         if lookup.entries:
-            return answer_entry(dispatcher, kb, lookup.entries[0])
-        return offer_choices(dispatcher, lookup)
+            return answer_entry(dispatcher, tracker, domain, kb, lookup.entries[0])
+        return offer_choices(dispatcher, tracker, lookup)
 
 
 class ActionAnswerDetail(KnowledgeAction):
@@ -115,15 +141,15 @@ class ActionAnswerDetail(KnowledgeAction):
     def name(self) -> str:
         return "action_answer_detail"
 
-    def answer(self, dispatcher, tracker, kb) -> List[EventType]:
+    def answer(self, dispatcher, tracker, domain, kb) -> List[EventType]:
         lookup = self.lookup(tracker, kb, names_only=True)
         entry = lookup.entries[0] if lookup.entries else _last_entry(kb, tracker)
         if entry is None:
-            dispatcher.utter_message(response="utter_ask_which_term")
-            return []
+            return ask_which_term(dispatcher, tracker)
         dispatcher.utter_message(
             response="utter_term_detail", term=entry.term, answer=entry.answer, sources=cite(kb, entry)
         )
+        knowledge_answer(dispatcher, tracker, domain, "detail", [entry])
         return [SlotSet("last_entry_id", entry.id)]
 
 
@@ -133,14 +159,13 @@ class ActionAnswerStrategy(KnowledgeAction):
     def name(self) -> str:
         return "action_answer_strategy"
 
-    def answer(self, dispatcher, tracker, kb) -> List[EventType]:
+    def answer(self, dispatcher, tracker, domain, kb) -> List[EventType]:
         lookup = self.lookup(tracker, kb, names_only=True)
         entry = lookup.entries[0] if lookup.entries else _last_entry(kb, tracker)
         if entry is None:
             if lookup.suggestions:
-                return offer_choices(dispatcher, lookup, intent="ask_strategy")
-            dispatcher.utter_message(response="utter_ask_which_term")
-            return []
+                return offer_choices(dispatcher, tracker, lookup, intent="ask_strategy")
+            return ask_which_term(dispatcher, tracker)
         if entry.strategy:
             dispatcher.utter_message(
                 response="utter_term_strategy",
@@ -150,6 +175,7 @@ class ActionAnswerStrategy(KnowledgeAction):
             )
         else:
             dispatcher.utter_message(response="utter_no_strategy", term=entry.term, short=entry.short)
+        knowledge_answer(dispatcher, tracker, domain, "strategy", [entry])
         return [SlotSet("last_entry_id", entry.id)]
 
 
@@ -159,18 +185,18 @@ class ActionCompareTerms(KnowledgeAction):
     def name(self) -> str:
         return "action_compare_terms"
 
-    def answer(self, dispatcher, tracker, kb) -> List[EventType]:
+    def answer(self, dispatcher, tracker, domain, kb) -> List[EventType]:
         entries = list(self.lookup(tracker, kb, names_only=True).entries)
         last = _last_entry(kb, tracker)
         if len(entries) == 1 and last is not None and last.id != entries[0].id:
             entries.insert(0, last)
         if not entries:
-            dispatcher.utter_message(response="utter_ask_which_term")
-            return []
+            return ask_which_term(dispatcher, tracker)
         if len(entries) == 1:
             only = entries[0]
             if last is not None and last.id == only.id and self._said_twice(tracker):
                 dispatcher.utter_message(response="utter_compare_same", term=only.term, short=only.short)
+                knowledge_answer(dispatcher, tracker, domain, "compare", [only])
             else:
                 dispatcher.utter_message(response="utter_compare_need_two", term=only.term)
             return [SlotSet("last_entry_id", only.id)]
@@ -191,6 +217,7 @@ class ActionCompareTerms(KnowledgeAction):
                 term_b=b.term,
                 strategy_b=_first_line(b.strategy),
             )
+        knowledge_answer(dispatcher, tracker, domain, "compare", [a, b])
         return [SlotSet("last_entry_id", b.id)]
 
     @staticmethod
@@ -209,13 +236,13 @@ class ActionAnswerSuggestion(KnowledgeAction):
     def name(self) -> str:
         return "action_answer_suggestion"
 
-    def answer(self, dispatcher, tracker, kb) -> List[EventType]:
+    def answer(self, dispatcher, tracker, domain, kb) -> List[EventType]:
         suggested = tracker.get_slot("suggested_entry_ids") or []
         entry = kb.get(suggested[0]) if len(suggested) == 1 else None
         if entry is None:
             dispatcher.utter_message(response="utter_ok")
             return [SlotSet("suggested_entry_ids", None)]
-        return answer_entry(dispatcher, kb, entry)
+        return answer_entry(dispatcher, tracker, domain, kb, entry)
 
 
 class ActionFallbackSearch(KnowledgeAction):
@@ -224,15 +251,17 @@ class ActionFallbackSearch(KnowledgeAction):
     def name(self) -> str:
         return "action_fallback_search"
 
-    def answer(self, dispatcher, tracker, kb) -> List[EventType]:
+    def answer(self, dispatcher, tracker, domain, kb) -> List[EventType]:
         lookup = self.lookup(tracker, kb, names_only=True)
         if lookup.entries:
-            return answer_entry(dispatcher, kb, lookup.entries[0])
+            return answer_entry(dispatcher, tracker, domain, kb, lookup.entries[0], gap="fallback")
         if lookup.search is not None and lookup.search.status == "ambiguous" and lookup.suggestions:
-            return offer_choices(dispatcher, lookup)
+            return offer_choices(dispatcher, tracker, lookup, gap="fallback")
         if _asks_about_a_term(tracker.latest_message.get("text") or ""):
-            return offer_choices(dispatcher, lookup)  # 什么是区块链: say there is no such entry
+            # 什么是区块链: say there is no such entry
+            return offer_choices(dispatcher, tracker, lookup, gap="fallback")
         dispatcher.utter_message(response="utter_default")
+        log_gap(tracker, "fallback", "fallback")
         return []
 
 

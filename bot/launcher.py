@@ -21,7 +21,8 @@ from typing import Dict, List
 
 import yaml
 
-from bot.model import MODEL_PATH
+from bot.model import MODEL_PATH, staleness
+from knowledge.logbook import Logbook
 from knowledge.paths import BUILD_DIR, REPO_ROOT
 
 BOT_DIR = REPO_ROOT / "bot"
@@ -88,7 +89,8 @@ class Assistant:
     tracker_db: Path = BUILD_DIR / "tracker.db"
     cors: List[str] = field(default_factory=lambda: ["http://localhost:8080", "http://127.0.0.1:8080"])
     log_dir: Path = BUILD_DIR / "logs"
-    extra_env: Dict[str, str] = field(default_factory=dict)
+    # Added to both servers' environment, e.g. KB_DB_PATH, KB_LOG_PATH or WECOM_* for tests.
+    env: Dict[str, str] = field(default_factory=dict)
     processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
@@ -107,7 +109,7 @@ class Assistant:
 
     @property
     def wecom_enabled(self) -> bool:
-        return wecom_credentials({**os.environ, **self.extra_env}) is not None
+        return wecom_credentials({**os.environ, **self.env}) is not None
 
     @property
     def wecom_callback_url(self) -> str:
@@ -116,7 +118,7 @@ class Assistant:
     def _credentials_file(self) -> Path:
         """bot/credentials.yml, plus the WeCom channel when the WECOM_* variables are set."""
         credentials = yaml.safe_load((BOT_DIR / "credentials.yml").read_text(encoding="utf-8")) or {}
-        wecom = wecom_credentials({**os.environ, **self.extra_env})
+        wecom = wecom_credentials({**os.environ, **self.env})
         if wecom:
             credentials[WECOM_CHANNEL] = wecom
         path = BUILD_DIR / f"credentials.{self.rasa_port}.yml"
@@ -140,7 +142,7 @@ class Assistant:
         if not self.model.exists():
             raise FileNotFoundError(f"{self.model} is missing: run `make train`")
         started = time.perf_counter()
-        env = {**environment(), **self.extra_env}
+        env = {**environment(), **self.env}
         credentials = self._credentials_file()
         self._spawn(
             "actions",
@@ -242,6 +244,21 @@ class Assistant:
         return None
 
 
+def _purge_logbook() -> None:
+    """Apply the retention period at start (the action server also does once a day)."""
+    try:
+        logbook = Logbook()
+        logbook.close()
+    except Exception as error:  # noqa: BLE001 - a logbook problem must not stop the bot
+        print(f"warning: the logbook could not be opened: {error}", file=sys.stderr)
+        return
+    print(
+        f"feedback and unanswered questions go to {logbook.path} (kept {logbook.retention} days; "
+        "`python -m knowledge report` summarises them)",
+        flush=True,
+    )
+
+
 def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.launcher", description=__doc__)
     parser.add_argument("--port", type=int, default=int(os.environ.get("RASA_PORT", 5005)))
@@ -255,6 +272,10 @@ def main(argv: List[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, shut_down)
     try:
+        note = staleness()
+        if note:
+            print(note, flush=True)
+        _purge_logbook()
         print("starting the action server and the Rasa server (logs in build/logs/)…", flush=True)
         seconds = assistant.start()
         print(f"\nthe assistant is ready after {seconds:.0f}s:")

@@ -1,16 +1,18 @@
-"""Command line: ``python -m knowledge build | search QUESTION [--json] | list``."""
+"""Command line: ``python -m knowledge build | search QUESTION [--json] | list | report | purge``."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import List
 
 from knowledge import paths
 from knowledge.build import build
 from knowledge.loader import ValidationError
+from knowledge.logbook import Logbook, Period, retention_days
 from knowledge.model import SearchResult
 from knowledge.search import KnowledgeBase, KnowledgeBaseMissing
 
@@ -53,6 +55,65 @@ def _print_answer(kb: KnowledgeBase, result: SearchResult) -> None:
     print("来源：" + "；".join(f"{kb.source_title(f)}（{f}）" for f in best.sources))
 
 
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=timezone.utc)
+
+
+def _report(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from knowledge.report import build_report, render_html, render_text
+
+    if args.days is not None and args.days < 1:
+        parser.error("--days must be at least 1")
+    if args.until is not None and args.since is None:
+        parser.error("--until needs --since")
+    if args.since is not None:
+        until = _midnight((args.until or datetime.now(timezone.utc).date()) + timedelta(days=1))
+        period = Period(_midnight(args.since), until)
+        if period.until <= period.since:
+            parser.error("--until is before --since")
+    else:
+        period = Period.last_days(args.days or 30)
+    try:
+        kb: KnowledgeBase | None = KnowledgeBase()
+        kb.entries()
+    except KnowledgeBaseMissing:
+        kb = None  # entries are then shown by id
+    logbook = Logbook(args.db)
+    try:
+        report = build_report(logbook, period, kb, limit=max(1, args.limit))
+    finally:
+        logbook.close()
+    print(render_text(report), end="")
+    if args.html:
+        path = Path(args.html)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(render_html(report), encoding="utf-8")
+        print(f"\nwrote {path}")
+    return 0
+
+
+def _purge(args: argparse.Namespace) -> int:
+    days = retention_days() if args.days is None else args.days
+    if days < 0:
+        print("--days cannot be negative", file=sys.stderr)
+        return 2
+    logbook = Logbook(args.db, retention=0)  # purge exactly as asked, not by the default
+    try:
+        deleted = logbook.purge(days)
+    finally:
+        logbook.close()
+    counts = ", ".join(f"{n} {table}" for table, n in deleted.items())
+    print(f"deleted records older than {days} days from {logbook.path}: {counts}")
+    return 0
+
+
 def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m knowledge", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -67,7 +128,27 @@ def main(argv: List[str] | None = None) -> int:
     search_cmd.add_argument("--json", action="store_true", help="print ranked results as JSON")
     search_cmd.add_argument("--limit", type=int, default=5)
     commands.add_parser("list", help="list every term")
+    report_cmd = commands.add_parser(
+        "report", help="unanswered questions, entries rated 没用, top terms, questions per day"
+    )
+    period = report_cmd.add_mutually_exclusive_group()
+    period.add_argument("--days", type=int, default=None, help="the last N days (default 30)")
+    period.add_argument("--since", type=_day, help="first day, YYYY-MM-DD (UTC)")
+    report_cmd.add_argument("--until", type=_day, help="last day included, YYYY-MM-DD (default today)")
+    report_cmd.add_argument("--html", metavar="PATH", help="also write the report as an HTML page")
+    report_cmd.add_argument("--db", help=f"logbook path (default {paths.log_path()})")
+    report_cmd.add_argument("--limit", type=int, default=10, help="rows per table (default 10)")
+    purge_cmd = commands.add_parser("purge", help="delete logbook records older than the retention period")
+    purge_cmd.add_argument(
+        "--days", type=int, default=None, help=f"keep this many days (default {retention_days()})"
+    )
+    purge_cmd.add_argument("--db", help=f"logbook path (default {paths.log_path()})")
     args = parser.parse_args(argv)
+
+    if args.command == "report":
+        return _report(args, parser)
+    if args.command == "purge":
+        return _purge(args)
 
     if args.command == "build":
         try:

@@ -32,5 +32,10 @@ def db_path() -> Path:
     return _env_path("KB_DB_PATH", BUILD_DIR / "knowledge.db")
 
 
+def log_path() -> Path:
+    """The curators' logbook of feedback and unanswered questions (``KB_LOG_PATH`` overrides it)."""
+    return _env_path("KB_LOG_PATH", BUILD_DIR / "logbook.db")
+
+
 JIEBA_DICT_DIR = BUILD_DIR / "jieba"
 LOOKUP_FILE = REPO_ROOT / "data" / "generated" / "term_lookup.yml"

@@ -33,9 +33,11 @@ def test_definition_from_entity_answers_short_text_with_source(run_action, kb):
 def test_related_terms_become_buttons(run_action, kb):
     entry = kb.get("白金客户")
     messages, _ = run_action(ActionAnswerTerm(), make_tracker("白金客户", entities=[term("白金客户")]))
-    titles = [b["title"] for b in messages[0]["buttons"]]
+    *related, helpful, unhelpful = messages[0]["buttons"]
+    titles = [b["title"] for b in related]
     assert titles and set(titles) <= set(entry.related)
-    assert all(b["payload"].startswith("/ask_definition{") for b in messages[0]["buttons"])
+    assert all(b["payload"].startswith("/ask_definition{") for b in related)
+    assert [helpful["payload"], unhelpful["payload"]] == ["/rate_helpful", "/rate_unhelpful"]
 
 
 def test_entry_without_strategy_uses_plain_answer(run_action, kb):

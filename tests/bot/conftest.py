@@ -1,20 +1,27 @@
 """The running assistant, started once per test session on free ports.
 
-It uses the model `make test` trained (models/assistant.tar.gz) and a tracker
-store in a temporary folder, so tests never touch a developer's conversations.
+It uses the model `make test` trained (models/assistant.tar.gz), and a tracker
+store, a knowledge base and a logbook in a temporary folder, so tests never
+touch a developer's conversations, knowledge base or feedback, and a test may
+rebuild the knowledge base the running assistant reads.
 """
 
 from __future__ import annotations
 
 import json
 import urllib.request
+from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
 
 from bot.launcher import Assistant, api_token
 from bot.model import MODEL_PATH
+from knowledge.build import build
+from knowledge.logbook import Logbook
 from tests.ports import free_port
+
+LOG_SALT = "test-salt"
 
 
 @pytest.fixture(scope="session")
@@ -22,8 +29,17 @@ def assistant(tmp_path_factory: pytest.TempPathFactory):
     if not MODEL_PATH.exists():
         pytest.fail(f"{MODEL_PATH} is missing: run the suite with `make test`, which trains it")
     tmp = tmp_path_factory.mktemp("assistant")
+    build(tmp / "knowledge.db", nlu_artefacts=False)
     server = Assistant(
-        rasa_port=free_port(), actions_port=free_port(), tracker_db=tmp / "tracker.db", log_dir=tmp / "logs"
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        tracker_db=tmp / "tracker.db",
+        log_dir=tmp / "logs",
+        env={
+            "KB_DB_PATH": str(tmp / "knowledge.db"),
+            "KB_LOG_PATH": str(tmp / "logbook.db"),
+            "KB_LOG_SALT": LOG_SALT,
+        },
     )
     try:
         server.start()
@@ -34,6 +50,12 @@ def assistant(tmp_path_factory: pytest.TempPathFactory):
         raise
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def logbook(assistant) -> Logbook:
+    """The logbook the running assistant writes to (read it; rows of all tests are there)."""
+    return Logbook(Path(assistant.env["KB_LOG_PATH"]), salt=LOG_SALT, retention=0)
 
 
 def post_json(url: str, payload: Dict[str, Any], timeout: float = 30) -> Any:

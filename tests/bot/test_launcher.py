@@ -28,7 +28,7 @@ def test_sigterm_stops_both_servers(tmp_path):
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.launcher", "--port", str(rasa_port), "--actions-port", str(actions_port)],
         cwd=REPO_ROOT,
-        env=environment(),
+        env={**environment(), "KB_LOG_PATH": str(tmp_path / "logbook.db")},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -43,6 +43,7 @@ def test_sigterm_stops_both_servers(tmp_path):
                 break
         output = "".join(lines)
         assert f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook" in output, output
+        assert f"feedback and unanswered questions go to {tmp_path / 'logbook.db'}" in output, output
         assert port_open(rasa_port) and port_open(actions_port)
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0

@@ -67,7 +67,7 @@ def wecom(tmp_path_factory: pytest.TempPathFactory):
         actions_port=free_port(),
         tracker_db=tmp / "tracker.db",
         log_dir=tmp / "logs",
-        extra_env={
+        env={
             "WECOM_CORP_ID": CORP,
             "WECOM_AGENT_ID": str(AGENT),
             "WECOM_SECRET": SECRET,

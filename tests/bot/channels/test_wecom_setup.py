@@ -43,7 +43,7 @@ def test_some_variables_are_a_mistake_named_in_the_error():
 
 def test_the_credentials_file_adds_the_channel_and_keeps_the_others(monkeypatch, tmp_path):
     monkeypatch.setattr("bot.launcher.BUILD_DIR", tmp_path)
-    path = Assistant(rasa_port=free_port(), extra_env=ENV)._credentials_file()
+    path = Assistant(rasa_port=free_port(), env=ENV)._credentials_file()
     text = path.read_text(encoding="utf-8")
     assert ENV["WECOM_SECRET"] not in text and ENV["WECOM_AES_KEY"] not in text
     credentials = yaml.safe_load(text)

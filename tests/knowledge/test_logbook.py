@@ -1,0 +1,193 @@
+"""The logbook: what is stored, how senders are hidden, and how old records are purged."""
+
+from __future__ import annotations
+
+import stat
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from knowledge.logbook import (
+    MAX_QUESTION_CHARS,
+    Logbook,
+    Period,
+    open_logbook,
+    retention_days,
+    timestamp,
+    utc_now,
+)
+from tests.bad_inputs import BAD_TEXTS
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def logbook(tmp_path):
+    book = Logbook(tmp_path / "logbook.db", salt="test-salt", retention=0)  # tests purge explicitly
+    yield book
+    book.close()
+
+
+def test_feedback_is_stored_with_entry_question_channel_and_time(logbook):
+    feedback_id = logbook.record_feedback(
+        "waist_customer", "unhelpful", "腰部客户怎么维护", channel="rest", sender="alice", at=NOW
+    )
+    assert logbook.add_comment(feedback_id, "没说怎么找到这类客户")
+    [row] = logbook.rows("feedback")
+    assert row == {
+        "id": feedback_id,
+        "created_at": "2026-11-20 12:00:00",
+        "channel": "rest",
+        "sender_hash": logbook.sender_hash("alice"),
+        "entry_id": "waist_customer",
+        "rating": "unhelpful",
+        "question": "腰部客户怎么维护",
+        "comment": "没说怎么找到这类客户",
+    }
+
+
+def test_sender_ids_are_stored_only_as_salted_hashes(tmp_path, logbook):
+    logbook.record_feedback("x", "helpful", "q", channel="rest", sender="alice@example.com")
+    logbook.record_gap("none", "区块链", "said_unknown", channel="rest", sender="alice@example.com")
+    hashed = logbook.sender_hash("alice@example.com")
+    assert len(hashed) == 64 and "alice" not in hashed
+    assert {r["sender_hash"] for r in logbook.rows("feedback") + logbook.rows("gaps")} == {hashed}
+    assert b"alice" not in (tmp_path / "logbook.db").read_bytes()
+    other = Logbook(tmp_path / "other.db", salt="another-salt")
+    assert other.sender_hash("alice@example.com") != hashed
+    assert logbook.sender_hash("") is None and logbook.sender_hash(None) is None
+
+
+def test_a_salt_is_generated_once_and_readable_only_by_its_owner(tmp_path, monkeypatch):
+    monkeypatch.delenv("KB_LOG_SALT", raising=False)
+    first = Logbook(tmp_path / "log.db")
+    salt_file = tmp_path / "log.salt"
+    assert stat.S_IMODE(salt_file.stat().st_mode) == 0o600
+    second = Logbook(tmp_path / "log.db")
+    assert first.sender_hash("bob") == second.sender_hash("bob")
+    monkeypatch.setenv("KB_LOG_SALT", "from-the-environment")
+    assert Logbook(tmp_path / "log.db").sender_hash("bob") != first.sender_hash("bob")
+
+
+def test_gap_rows_keep_what_the_assistant_did(logbook):
+    logbook.record_gap(
+        "low_confidence",
+        "那种客户咋整",
+        "answered",
+        channel="socketio",
+        sender="s",
+        intent="ask_strategy",
+        confidence=0.41234567,
+        entry_id="waist_customer",
+        at=NOW,
+    )
+    [row] = logbook.rows("gaps")
+    assert (row["kind"], row["action"], row["intent"], row["confidence"], row["entry_id"]) == (
+        "low_confidence",
+        "answered",
+        "ask_strategy",
+        0.4123,
+        "waist_customer",
+    )
+
+
+def test_answers_count_terms_without_question_or_sender(logbook):
+    logbook.record_answer(["head_customer", "waist_customer"], "compare", channel="rest")
+    [row] = logbook.rows("answers")
+    assert (row["entry_id"], row["other_entry_id"], row["kind"]) == (
+        "head_customer",
+        "waist_customer",
+        "compare",
+    )
+    assert "question" not in row and "sender_hash" not in row
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda b: b.record_feedback("x", "meh", "q"),
+        lambda b: b.record_gap("unknown_kind", "q", "answered"),
+        lambda b: b.record_gap("none", "q", "shrugged"),
+        lambda b: b.record_answer(["x"], "poem"),
+        lambda b: b.record_answer([], "definition"),
+        lambda b: b.rows("sqlite_master"),
+        lambda b: b.purge(-1),
+    ],
+)
+def test_wrong_values_are_refused(logbook, call):
+    with pytest.raises(ValueError):
+        call(logbook)
+
+
+@pytest.mark.parametrize("case, text", BAD_TEXTS, ids=[c for c, _ in BAD_TEXTS])
+def test_hostile_questions_are_stored_as_text(logbook, case, text):
+    logbook.record_gap("none", text, "said_unknown", channel="rest", sender=text)
+    feedback_id = logbook.record_feedback(text, "unhelpful", text, channel="rest", sender=text)
+    assert logbook.add_comment(feedback_id, text)
+    expected = text.replace("\x00", "").strip()[:MAX_QUESTION_CHARS]
+    assert logbook.rows("gaps")[0]["question"] == expected
+    assert logbook.rows("feedback")[0]["question"] == expected
+    assert set(logbook.db.table_names()) >= {"answers", "feedback", "gaps"}
+
+
+def test_comment_on_a_missing_rating_says_so(logbook):
+    assert logbook.add_comment(12345, "缺了例子") is False
+
+
+def test_rows_within_a_period(logbook):
+    for days in (0, 3, 10):
+        logbook.record_gap("none", f"q{days}", "said_unknown", at=NOW - timedelta(days=days))
+    period = Period.last_days(7, now=NOW + timedelta(seconds=1))
+    assert [r["question"] for r in logbook.rows("gaps", period)] == ["q3", "q0"]
+
+
+def test_purge_deletes_only_records_older_than_the_period(logbook):
+    ages = {"old": 91, "edge": 90, "recent": 89}
+    for name, days in ages.items():
+        at = NOW - timedelta(days=days)
+        logbook.record_answer([name], "definition", at=at)
+        logbook.record_feedback(name, "helpful", name, at=at)
+        logbook.record_gap("none", name, "said_unknown", at=at)
+    deleted = logbook.purge(90, now=NOW)
+    assert deleted == {"answers": 1, "feedback": 1, "gaps": 1}
+    assert [r["entry_id"] for r in logbook.rows("answers")] == ["edge", "recent"]
+    assert [r["entry_id"] for r in logbook.rows("feedback")] == ["edge", "recent"]
+    assert [r["question"] for r in logbook.rows("gaps")] == ["edge", "recent"]
+    assert logbook.purge(0, now=NOW + timedelta(days=1)) == {"answers": 2, "feedback": 2, "gaps": 2}
+
+
+def test_opening_the_logbook_purges_with_the_default_retention(tmp_path):
+    path = tmp_path / "logbook.db"
+    book = Logbook(path, salt="s", retention=0)  # 0 keeps everything
+    book.record_gap("none", "three months ago", "said_unknown", at=NOW - timedelta(days=95))
+    book.record_gap("none", "last week", "said_unknown", at=NOW - timedelta(days=7))
+    book.close()
+    assert retention_days() == 90
+    reopened = Logbook(path, salt="s", now=NOW)
+    assert [r["question"] for r in reopened.rows("gaps")] == ["last week"]
+
+
+def test_a_long_running_logbook_purges_once_a_day(tmp_path):
+    opened = utc_now()  # writes purge with the clock, so this test runs on it too
+    book = Logbook(tmp_path / "logbook.db", salt="s", retention=30, now=opened)
+    book.record_gap("none", "old", "said_unknown", at=opened - timedelta(days=29, hours=12))
+    book.purge_if_due(opened + timedelta(hours=23))  # purged at opening: not due yet
+    assert len(book.rows("gaps")) == 1
+    book.purge_if_due(opened + timedelta(days=1))
+    assert book.rows("gaps") == []
+
+
+def test_retention_from_the_environment(monkeypatch):
+    monkeypatch.setenv("KB_LOG_RETENTION_DAYS", "30")
+    assert retention_days() == 30
+
+
+def test_open_logbook_follows_kb_log_path(tmp_path, monkeypatch):
+    monkeypatch.setenv("KB_LOG_PATH", str(tmp_path / "elsewhere.db"))
+    book = open_logbook()
+    assert book.path == tmp_path / "elsewhere.db" and book is open_logbook()
+
+
+def test_timestamps_are_utc():
+    beijing = timezone(timedelta(hours=8))
+    assert timestamp(datetime(2026, 11, 21, 8, 30, tzinfo=beijing)) == "2026-11-21 00:30:00"
