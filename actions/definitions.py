@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge_base import cite, knowledge_base, related_buttons, term_button
 from actions.terms import TermLookup, find_terms
+from bot.nlu import MESSAGE_TOO_LONG
 from knowledge.model import Entry
 from knowledge.normalize import normalize_name, normalize_query
 from knowledge.search import KnowledgeBase, KnowledgeBaseMissing
@@ -116,6 +117,10 @@ class ActionAnswerDetail(KnowledgeAction):
         return "action_answer_detail"
 
     def answer(self, dispatcher, tracker, kb) -> List[EventType]:
+        too_long = tracker.latest_message.get(MESSAGE_TOO_LONG)
+        if too_long:  # the NLU did not read it: say why rather than guess
+            dispatcher.utter_message(response="utter_message_too_long", limit=too_long.get("limit"))
+            return []
         lookup = self.lookup(tracker, kb, names_only=True)
         entry = lookup.entries[0] if lookup.entries else _last_entry(kb, tracker)
         if entry is None:
@@ -134,6 +139,10 @@ class ActionAnswerStrategy(KnowledgeAction):
         return "action_answer_strategy"
 
     def answer(self, dispatcher, tracker, kb) -> List[EventType]:
+        too_long = tracker.latest_message.get(MESSAGE_TOO_LONG)
+        if too_long:  # the NLU did not read it: say why rather than guess
+            dispatcher.utter_message(response="utter_message_too_long", limit=too_long.get("limit"))
+            return []
         lookup = self.lookup(tracker, kb, names_only=True)
         entry = lookup.entries[0] if lookup.entries else _last_entry(kb, tracker)
         if entry is None:
@@ -225,6 +234,10 @@ class ActionFallbackSearch(KnowledgeAction):
         return "action_fallback_search"
 
     def answer(self, dispatcher, tracker, kb) -> List[EventType]:
+        too_long = tracker.latest_message.get(MESSAGE_TOO_LONG)
+        if too_long:  # the NLU did not read it: say why rather than guess
+            dispatcher.utter_message(response="utter_message_too_long", limit=too_long.get("limit"))
+            return []
         lookup = self.lookup(tracker, kb, names_only=True)
         if lookup.entries:
             return answer_entry(dispatcher, kb, lookup.entries[0])
