@@ -1,89 +1,26 @@
-"""The Rasa server, with custom actions that fail politely.
+"""Rasa's command line with the project's additions installed: ``python -m bot.server run …``.
 
-``python -m bot.server run …`` takes exactly the arguments of ``rasa run``. The one
-difference: when the action server cannot be reached, times out or answers with an
-error, Rasa 3.6 logs the failure and the user gets nothing (the action's events are
-dropped). Here the user gets the domain response ``utter_service_unavailable`` at
-once, the turn ends, and the next message is handled normally, so the conversation
-continues as soon as the action server is back. It works for every input channel
-(REST, socket.io, connectors) because it sits where Rasa calls the action server.
-
-The action call's time limit is ``action_endpoint.timeout`` in the endpoints file
-(seconds); Rasa's own limit is five minutes. Request bodies are limited to
-``SANIC_REQUEST_MAX_SIZE`` bytes (1 MB unless set): a chat message never needs
-more, and Sanic's default of 100 MB lets one request tie up the server.
+The launcher starts the Rasa server through this module instead of the ``rasa`` script; the
+arguments are Rasa's own. Additions: custom actions that fail with an apology instead of
+silence (``bot/action_failures.py``), and request bodies limited to ``SANIC_REQUEST_MAX_SIZE``
+bytes (1 MB unless set): a chat message never needs more, and Sanic's default of 100 MB lets
+one request tie up the server.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import os
-import sys
-from typing import List
 
-import rasa.core.actions.action as rasa_actions
-import rasa.core.actions.forms as rasa_forms
-from rasa.core.actions.action import ActionBotResponse, ActionExecutionRejection, RemoteAction
-from rasa.core.channels import OutputChannel
-from rasa.core.nlg import NaturalLanguageGenerator
-from rasa.shared.core.constants import ACTION_LISTEN_NAME
-from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import Event, FollowupAction
-from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.shared.exceptions import RasaException
+from bot import action_failures
 
-logger = logging.getLogger("bot.server")  # also when run as __main__
-
-APOLOGY_RESPONSE = "utter_service_unavailable"
-DEFAULT_TIMEOUT_SECONDS = 10.0
 MAX_REQUEST_BYTES = 1_000_000
 
 
-class PoliteRemoteAction(RemoteAction):
-    """A custom action whose failure becomes an apology instead of silence."""
-
-    def _timeout(self) -> float:
-        kwargs = self.action_endpoint.kwargs if self.action_endpoint else {}
-        return float(kwargs.get("timeout", DEFAULT_TIMEOUT_SECONDS))
-
-    async def run(
-        self,
-        output_channel: OutputChannel,
-        nlg: NaturalLanguageGenerator,
-        tracker: DialogueStateTracker,
-        domain: Domain,
-    ) -> List[Event]:
-        try:
-            return await asyncio.wait_for(super().run(output_channel, nlg, tracker, domain), self._timeout())
-        except ActionExecutionRejection:
-            raise  # the action declined on purpose: Rasa lets other policies answer
-        except (RasaException, asyncio.TimeoutError) as error:
-            url = self.action_endpoint.url if self.action_endpoint else None
-            logger.error(
-                "Custom action '%s' failed (action server %s): %s. The user gets '%s'.",
-                self.name(),
-                url,
-                str(error) or type(error).__name__,
-                APOLOGY_RESPONSE,
-            )
-        apology = await ActionBotResponse(APOLOGY_RESPONSE).run(output_channel, nlg, tracker, domain)
-        # Listen next: the rest of the turn would call the action server again.
-        return [*apology, FollowupAction(ACTION_LISTEN_NAME)]
-
-
-def install() -> None:
-    """Make Rasa create ``PoliteRemoteAction`` wherever it calls the action server."""
-    rasa_actions.RemoteAction = PoliteRemoteAction  # custom actions
-    rasa_forms.RemoteAction = PoliteRemoteAction  # form validation actions
-
-
 def main() -> None:
-    install()
+    action_failures.install()
     os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(MAX_REQUEST_BYTES))  # Sanic reads SANIC_* at start
     from rasa.__main__ import main as rasa_main
 
-    sys.argv[0] = "rasa"
     rasa_main()
 
 

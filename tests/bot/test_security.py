@@ -150,9 +150,12 @@ SECRET_PATTERNS = [
     # token / secret / password / key = <a long literal>, not a placeholder such as ${DB_PASSWORD}
     re.compile(
         r"(?i)\b[\w-]*(?:token|secret|passw(?:or)?d|api[_-]?key|aes[_-]?key)\b['\"]?\s*[:=]\s*['\"]?"
-        r"(?!\$\{)([A-Za-z0-9+/_=-]{16,})"
+        r"(?!\$\{|/)(?=[^\s'\"]*\d)(?=[^\s'\"]*[A-Za-z])([A-Za-z0-9+/_=-]{16,})"
     ),
 ]
+
+
+ALLOWED = "pragma: allowlist secret"  # marks a test fixture's made-up key, as detect-secrets does
 
 
 def tracked_files() -> Iterator[Path]:
@@ -172,8 +175,11 @@ def test_no_secret_is_committed():
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError:
             continue
-        for pattern in SECRET_PATTERNS:
-            found += [f"{path.relative_to(REPO_ROOT)}: {m.group(0)[:60]}" for m in pattern.finditer(text)]
+        for line in text.splitlines():
+            if ALLOWED in line:
+                continue
+            for pattern in SECRET_PATTERNS:
+                found += [f"{path.relative_to(REPO_ROOT)}: {m.group(0)[:60]}" for m in pattern.finditer(line)]
     assert not found, found
 
 
@@ -217,23 +223,39 @@ def module_constants(tree: ast.Module) -> set:
     return {n for n in names if names.count(n) == 1 and n.upper() == n}
 
 
+def _fixed_text(node: ast.expr, constants: set) -> bool:
+    """SQL text that cannot depend on input: literals and module constants, however joined."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, (str, int, float))
+    if isinstance(node, ast.Name):
+        return node.id in constants
+    if isinstance(node, ast.JoinedStr):
+        return all(
+            _fixed_text(v.value if isinstance(v, ast.FormattedValue) else v, constants) for v in node.values
+        )
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _fixed_text(node.left, constants) and _fixed_text(node.right, constants)
+    return False
+
+
 def unsafe_sql_calls(source: str) -> List[int]:
-    """Lines where SQL text is built at run time (f-string, format, %, +) instead of passing parameters."""
+    """Lines where SQL text is built from run-time values (f-string, format, %, +) instead of parameters.
+
+    A reviewed exception (an identifier checked against a fixed list, which SQL cannot take as a
+    parameter) carries ``# noqa: S608`` on the call, the marker ruff's own SQL-injection rule uses.
+    """
     tree = ast.parse(source)
     constants = module_constants(tree)
-    lines = []
+    lines = source.splitlines()
+    found = []
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args):
             continue
-        if node.func.attr not in SQL_METHODS:
+        if node.func.attr not in SQL_METHODS or _fixed_text(node.args[0], constants):
             continue
-        sql = node.args[0]
-        safe = (isinstance(sql, ast.Constant) and isinstance(sql.value, str)) or (
-            isinstance(sql, ast.Name) and sql.id in constants
-        )
-        if not safe:
-            lines.append(node.lineno)
-    return lines
+        if not any("noqa: S608" in line for line in lines[node.lineno - 1 : node.end_lineno]):
+            found.append(node.lineno)
+    return found
 
 
 def test_sql_is_never_built_from_values():
@@ -247,7 +269,10 @@ def test_sql_is_never_built_from_values():
 def test_the_sql_scan_catches_built_statements():
     built = 'conn.execute(f"select * from t where a = {x}")\nconn.execute("select %s" % x)\n'
     assert unsafe_sql_calls(built) == [1, 2]
+    assert unsafe_sql_calls('conn.execute("select * from t where a = " + x)') == [1]
     assert unsafe_sql_calls('conn.execute("select * from t where a = ?", (x,))') == []
+    assert unsafe_sql_calls('LIMIT = 5\nconn.execute(f"select * from t limit {LIMIT}")') == []
+    assert unsafe_sql_calls('conn.execute(f"delete from [{table}]")  # noqa: S608 - a name from TABLES') == []
 
 
 SQL_LIKE = [text for case, text in BAD_TEXTS if case.startswith(("sql", "fts", "like"))] + [
