@@ -74,9 +74,10 @@ run: install kb $(if $(filter no,$(TRAIN)),,train) ## start the assistant (REST 
 test: install system kb train ## run the whole test suite
 	@$(PY) -m pytest
 
-bench: install kb train ## print search, latency, start-up and memory figures
+bench: install kb train ## print search, latency, start-up, memory and load figures
 	@$(PY) -m tests.benchmarks.search_bench
 	@$(PY) -m tests.benchmarks.assistant_bench
+	@$(PY) -m tests.benchmarks.load_bench
 
 lint: install ## ruff lint and format check
 	@$(VENV)/bin/ruff check .

@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.feedback import knowledge_answer, log_gap
 from actions.knowledge_base import cite, knowledge_base, related_buttons, term_button
 from actions.terms import TermLookup, find_terms
+from bot.nlu import MESSAGE_TOO_LONG
 from knowledge.model import Entry
 from knowledge.normalize import normalize_name, normalize_query
 from knowledge.search import KnowledgeBase, KnowledgeBaseMissing
@@ -94,6 +95,14 @@ def ask_which_term(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[E
     return []
 
 
+
+def declined_as_too_long(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """Say so when the NLU did not read the message because it is too long, rather than guess."""
+    too_long = tracker.latest_message.get(MESSAGE_TOO_LONG)
+    if too_long:
+        dispatcher.utter_message(response="utter_message_too_long", limit=too_long.get("limit"))
+    return bool(too_long)
+
 class KnowledgeAction(Action, ABC):
     """Base of the knowledge actions: finds the knowledge base and reports its absence."""
 
@@ -142,6 +151,8 @@ class ActionAnswerDetail(KnowledgeAction):
         return "action_answer_detail"
 
     def answer(self, dispatcher, tracker, domain, kb) -> List[EventType]:
+        if declined_as_too_long(dispatcher, tracker):
+            return []
         lookup = self.lookup(tracker, kb, names_only=True)
         entry = lookup.entries[0] if lookup.entries else _last_entry(kb, tracker)
         if entry is None:
@@ -160,6 +171,8 @@ class ActionAnswerStrategy(KnowledgeAction):
         return "action_answer_strategy"
 
     def answer(self, dispatcher, tracker, domain, kb) -> List[EventType]:
+        if declined_as_too_long(dispatcher, tracker):
+            return []
         lookup = self.lookup(tracker, kb, names_only=True)
         entry = lookup.entries[0] if lookup.entries else _last_entry(kb, tracker)
         if entry is None:
@@ -252,6 +265,8 @@ class ActionFallbackSearch(KnowledgeAction):
         return "action_fallback_search"
 
     def answer(self, dispatcher, tracker, domain, kb) -> List[EventType]:
+        if declined_as_too_long(dispatcher, tracker):
+            return []
         lookup = self.lookup(tracker, kb, names_only=True)
         if lookup.entries:
             return answer_entry(dispatcher, tracker, domain, kb, lookup.entries[0], gap="fallback")

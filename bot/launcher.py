@@ -78,6 +78,14 @@ def api_token() -> str:
     return path.read_text().strip()
 
 
+def cors_origins() -> List[str]:
+    """Origins allowed to call Rasa from a browser: RASA_CORS_ORIGINS (comma-separated) or local dev pages."""
+    value = os.environ.get("RASA_CORS_ORIGINS")
+    if value is not None:
+        return [origin.strip() for origin in value.split(",") if origin.strip()]
+    return ["http://localhost:8080", "http://127.0.0.1:8080"]
+
+
 @dataclass
 class Assistant:
     """The action server and the Rasa server as child processes."""
@@ -87,8 +95,9 @@ class Assistant:
     host: str = "127.0.0.1"
     model: Path = MODEL_PATH
     tracker_db: Path = BUILD_DIR / "tracker.db"
-    cors: List[str] = field(default_factory=lambda: ["http://localhost:8080", "http://127.0.0.1:8080"])
+    cors: List[str] = field(default_factory=cors_origins)
     log_dir: Path = BUILD_DIR / "logs"
+    endpoints: Path = BOT_DIR / "endpoints.yml"
     # Added to both servers' environment, e.g. KB_DB_PATH, KB_LOG_PATH or WECOM_* for tests.
     env: Dict[str, str] = field(default_factory=dict)
     processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
@@ -98,7 +107,7 @@ class Assistant:
         return f"http://{self.host}:{self.rasa_port}"
 
     def _endpoints_file(self) -> Path:
-        endpoints = yaml.safe_load((BOT_DIR / "endpoints.yml").read_text(encoding="utf-8"))
+        endpoints = yaml.safe_load(self.endpoints.read_text(encoding="utf-8"))
         endpoints["action_endpoint"]["url"] = f"http://127.0.0.1:{self.actions_port}/webhook"
         if endpoints.get("tracker_store", {}).get("type") == "bot.stores.SQLiteTrackerStore":
             endpoints["tracker_store"]["db"] = str(self.tracker_db)
@@ -142,21 +151,37 @@ class Assistant:
         if not self.model.exists():
             raise FileNotFoundError(f"{self.model} is missing: run `make train`")
         started = time.perf_counter()
-        env = {**environment(), **self.env}
-        credentials = self._credentials_file()
+        self._spawn_actions()
+        self._spawn_rasa()
+        self._wait_actions(started + timeout)
+        self._wait(f"{self.url}/", "rasa", started + timeout)
+        return time.perf_counter() - started
+
+    def start_actions(self, timeout: float = 60) -> float:
+        """Start only the action server (after ``stop("actions")``); return the seconds it took."""
+        started = time.perf_counter()
+        self._spawn_actions()
+        self._wait_actions(started + timeout)
+        return time.perf_counter() - started
+
+    def start_rasa(self, timeout: float = 180) -> float:
+        """Start only the Rasa server (after ``stop("rasa")``); return the seconds it took."""
+        started = time.perf_counter()
+        self._spawn_rasa()
+        self._wait(f"{self.url}/", "rasa", started + timeout)
+        return time.perf_counter() - started
+
+    def _spawn_actions(self) -> None:
+        # rasa-sdk has no authentication: it listens on localhost unless ACTIONS_HOST says otherwise.
+        host = os.environ.get("ACTIONS_HOST", "127.0.0.1")
         self._spawn(
             "actions",
-            [
-                str(VENV_BIN / "python"),
-                "-m",
-                "rasa_sdk",
-                "--actions",
-                "actions",
-                "--port",
-                str(self.actions_port),
-            ],
-            {**env, "SANIC_HOST": "127.0.0.1"},
+            [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions"]
+            + ["--port", str(self.actions_port)],
+            {**environment(), **self.env, "SANIC_HOST": host},
         )
+
+    def _spawn_rasa(self) -> None:
         args = [
             str(VENV_BIN / "python"),
             "-m",
@@ -167,7 +192,7 @@ class Assistant:
             "--endpoints",
             str(self._endpoints_file()),
             "--credentials",
-            str(credentials),
+            str(self._credentials_file()),
             "--interface",
             self.host,
             "--port",
@@ -176,13 +201,13 @@ class Assistant:
             "--auth-token",
             api_token(),
         ]
-        for origin in self.cors:
-            args += ["--cors", origin]
-        self._spawn("rasa", args, env)
-        self._wait(f"http://127.0.0.1:{self.actions_port}/health", "actions", started + timeout)
+        if self.cors:  # one --cors with every origin: Rasa keeps only the last of repeated flags
+            args += ["--cors", *self.cors]
+        self._spawn("rasa", args, {**environment(), **self.env})
+
+    def _wait_actions(self, deadline: float) -> None:
+        self._wait(f"http://127.0.0.1:{self.actions_port}/health", "actions", deadline)
         self._warm_up_actions()
-        self._wait(f"{self.url}/", "rasa", started + timeout)
-        return time.perf_counter() - started
 
     def _warm_up_actions(self) -> None:
         """Run one full-text search in the action server so no user waits for its start-up (jieba)."""

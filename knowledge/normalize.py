@@ -49,6 +49,25 @@ def standardize(text: str) -> str:
     return to_simplified("".join(_width_fold(c) for c in text))
 
 
+def readable(text: str) -> str:
+    """What a person can read in ``text``; empty when that is no letter or digit at all.
+
+    Line breaks and tabs become spaces; other control characters, format characters
+    (zero-width, bidirectional overrides, BOM), private-use code points, lone
+    surrogates and unassigned code points are dropped. A message of emoji,
+    punctuation or blanks only reads as empty.
+    """
+    kept = []
+    for char in text:
+        category = unicodedata.category(char)
+        if char.isspace():
+            kept.append(" ")
+        elif category[0] != "C":
+            kept.append(char)
+    cleaned = "".join(kept).strip()
+    return cleaned if any(unicodedata.category(c)[0] in "LN" for c in cleaned) else ""
+
+
 def fold(text: str) -> str:
     """``standardize`` plus lower case: the form names and questions are compared in."""
     return standardize(text).lower()

@@ -26,6 +26,12 @@ from knowledge.model import Candidate, Entry, NameSpan, SearchResult
 from knowledge.normalize import fold, language, normalize_name, normalize_query
 from knowledge.segment import Segmenter
 
+# The column weights are constants of the build; the question is always a parameter.
+FULL_TEXT_QUERY = (
+    "select rowid, bm25(entries_fts, " + ", ".join(str(w) for w in FTS_COLUMNS.values()) + ") as rank "
+    "from entries_fts where entries_fts match ? order by rank limit 8"
+)
+
 
 class KnowledgeBaseMissing(RuntimeError):
     """The database has not been built yet."""
@@ -286,12 +292,7 @@ class KnowledgeBase:
         if not tokens:
             return
         match = " OR ".join('"' + t.replace('"', '""') + '"' for t in tokens)
-        weights = ", ".join(str(w) for w in FTS_COLUMNS.values())
-        rows = snap.conn.execute(
-            f"select rowid, bm25(entries_fts, {weights}) as rank from entries_fts "
-            "where entries_fts match ? order by rank limit 8",
-            (match,),
-        ).fetchall()
+        rows = snap.conn.execute(FULL_TEXT_QUERY, (match,)).fetchall()
         if not rows:
             return
         best = rows[0]["rank"]

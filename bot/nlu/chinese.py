@@ -7,12 +7,18 @@ correct. ``ChineseNormalizer`` rewrites the message text character for
 character (same length, so entity offsets stay valid) before any tokenizer,
 regex featurizer or lookup table sees it, and puts right a knowledge-base term
 mistyped with a same- or like-sounding character.
+
+It also decides what of a message is read at all: invisible and control
+characters are dropped, a message with no letter or digit reads as empty, and
+one longer than ``max_message_chars`` (config.yml) is not read: its text becomes
+empty and the parse result carries ``message_too_long`` for the fallback action
+to say so. Nothing after it spends time on a hostile message.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import List, Tuple
+from typing import Any, Dict, List, Tuple
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
@@ -21,15 +27,20 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu import MESSAGE_TOO_LONG
 from bot.nlu.knowledge import NAME_SPANS, KnowledgeBaseComponent, knowledge_base
 from knowledge.model import NameSpan
-from knowledge.normalize import standardize
+from knowledge.normalize import readable, standardize
 from knowledge.search import KnowledgeBaseMissing
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
 class ChineseNormalizer(KnowledgeBaseComponent):
     """Traditional → simplified script and full-width → half-width, in place."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {"max_message_chars": None}  # None: no limit; config.yml sets it
 
     @staticmethod
     def _correct_terms(text: str) -> Tuple[str, List[NameSpan] | None]:
@@ -45,9 +56,18 @@ class ChineseNormalizer(KnowledgeBaseComponent):
         return text, [replace(span, similarity=1.0, method="exact") for span in spans]
 
     def process(self, messages: List[Message]) -> List[Message]:
+        limit = self.config.get("max_message_chars")
         for message in messages:
             text = message.get(TEXT)
-            if isinstance(text, str) and text:
+            if not isinstance(text, str):
+                continue
+            if limit and len(text) > limit:
+                message.set(TEXT, "")
+                message.set(MESSAGE_TOO_LONG, {"chars": len(text), "limit": limit}, add_to_output=True)
+                continue
+            text = readable(text)
+            message.set(TEXT, text)
+            if text:
                 corrected, spans = self._correct_terms(standardize(text))
                 message.set(TEXT, corrected)
                 if spans is not None:

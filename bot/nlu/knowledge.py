@@ -35,6 +35,9 @@ def warm_up() -> None:
 class KnowledgeBaseComponent(GraphComponent):
     """Base of the NLU components that read the knowledge base: loads it with the model."""
 
+    def __init__(self, config: Dict[str, Any] | None = None) -> None:
+        self.config = config or {}
+
     @classmethod
     def create(
         cls,
@@ -44,4 +47,4 @@ class KnowledgeBaseComponent(GraphComponent):
         execution_context: ExecutionContext,
     ) -> GraphComponent:
         warm_up()
-        return cls()
+        return cls(config)
