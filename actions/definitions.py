@@ -95,13 +95,13 @@ def ask_which_term(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[E
     return []
 
 
-
 def declined_as_too_long(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     """Say so when the NLU did not read the message because it is too long, rather than guess."""
     too_long = tracker.latest_message.get(MESSAGE_TOO_LONG)
     if too_long:
         dispatcher.utter_message(response="utter_message_too_long", limit=too_long.get("limit"))
     return bool(too_long)
+
 
 class KnowledgeAction(Action, ABC):
     """Base of the knowledge actions: finds the knowledge base and reports its absence."""
