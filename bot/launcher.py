@@ -1,4 +1,4 @@
-"""Start the assistant: action server, then Rasa server; stop both cleanly.
+"""Start the assistant: action server, Rasa server and web front; stop them cleanly.
 
 ``python -m bot.launcher`` is what ``make run`` calls. Tests use ``Assistant``
 to start the same processes once per session.
@@ -50,22 +50,43 @@ def api_token() -> str:
     return path.read_text().strip()
 
 
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "0.0.0.0")
+
+
 @dataclass
 class Assistant:
-    """The action server and the Rasa server as child processes."""
+    """The action server, the Rasa server and (given ``web_port``) the web front as child processes."""
 
     rasa_port: int = 5005
     actions_port: int = 5055
     host: str = "127.0.0.1"
     model: Path = MODEL_PATH
     tracker_db: Path = BUILD_DIR / "tracker.db"
-    cors: List[str] = field(default_factory=lambda: ["http://localhost:8080", "http://127.0.0.1:8080"])
+    # The web front's port; None starts no web front (`python -m bot.launcher` passes 8080).
+    web_port: int | None = None
+    # Origins allowed to call Rasa from a browser; by default the web front's own.
+    cors: List[str] | None = None
     log_dir: Path = BUILD_DIR / "logs"
     processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.cors is None:
+            self.cors = self.web_origins()
 
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def web_url(self) -> str:
+        """Where a person opens the chat page (the FAQ page is ``/faq``)."""
+        host = "localhost" if self.host in LOCAL_HOSTS else self.host
+        return f"http://{host}:{self.web_port or 8080}"
+
+    def web_origins(self) -> List[str]:
+        port = self.web_port or 8080
+        hosts = ["localhost", "127.0.0.1"] + ([] if self.host in LOCAL_HOSTS else [self.host])
+        return [f"http://{host}:{port}" for host in hosts]
 
     def _endpoints_file(self) -> Path:
         endpoints = yaml.safe_load((BOT_DIR / "endpoints.yml").read_text(encoding="utf-8"))
@@ -85,7 +106,7 @@ class Assistant:
         )
 
     def start(self, timeout: float = 180) -> float:
-        """Start both servers and wait until they answer; return the seconds it took."""
+        """Start the servers and wait until they answer; return the seconds it took."""
         if not self.model.exists():
             raise FileNotFoundError(f"{self.model} is missing: run `make train`")
         started = time.perf_counter()
@@ -123,9 +144,27 @@ class Assistant:
         for origin in self.cors:
             args += ["--cors", origin]
         self._spawn("rasa", args, env)
+        if self.web_port is not None:
+            self._spawn(
+                "web",
+                [
+                    str(VENV_BIN / "python"),
+                    "-m",
+                    "bot.web",
+                    "--host",
+                    self.host,
+                    "--port",
+                    str(self.web_port),
+                    "--rasa-port",
+                    str(self.rasa_port),
+                ],
+                env,
+            )
         self._wait(f"http://127.0.0.1:{self.actions_port}/health", "actions", started + timeout)
         self._warm_up_actions()
         self._wait(f"{self.url}/", "rasa", started + timeout)
+        if self.web_port is not None:
+            self._wait(f"http://{self.host}:{self.web_port}/healthz", "web", started + timeout)
         return time.perf_counter() - started
 
     def _warm_up_actions(self) -> None:
@@ -165,7 +204,7 @@ class Assistant:
         raise TimeoutError(f"{name} server did not answer at {url}; see {self.log_dir}")
 
     def stop(self, name: str | None = None) -> None:
-        """Stop one server (by name) or both; SIGTERM first, SIGKILL after 10 s."""
+        """Stop one server (by name) or all; SIGTERM first, SIGKILL after 10 s."""
         names = [name] if name else list(self.processes)
         for key in names:
             process = self.processes.get(key)
@@ -192,16 +231,21 @@ def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.launcher", description=__doc__)
     parser.add_argument("--port", type=int, default=int(os.environ.get("RASA_PORT", 5005)))
     parser.add_argument("--actions-port", type=int, default=int(os.environ.get("ACTIONS_PORT", 5055)))
+    parser.add_argument("--web-port", type=int, default=int(os.environ.get("WEB_PORT", 8080)))
     parser.add_argument("--host", default=os.environ.get("RASA_HOST", "127.0.0.1"))
     args = parser.parse_args(argv)
-    assistant = Assistant(rasa_port=args.port, actions_port=args.actions_port, host=args.host)
+    assistant = Assistant(
+        rasa_port=args.port, actions_port=args.actions_port, host=args.host, web_port=args.web_port
+    )
 
     def shut_down(signum, frame):  # noqa: ARG001 - signal handler signature
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, shut_down)
     try:
-        print("starting the action server and the Rasa server (logs in build/logs/)…", flush=True)
+        print(
+            "starting the action server, the Rasa server and the web front (logs in build/logs/)…", flush=True
+        )
         seconds = assistant.start()
         print(f"\nthe assistant is ready after {seconds:.0f}s:")
         print(
@@ -209,6 +253,8 @@ def main(argv: List[str] | None = None) -> int:
             '-d \'{"sender":"me","message":"腰部客户的定义"}\''
         )
         print(f"  socket.io: {assistant.url}/socket.io")
+        print(f"  chat:      {assistant.web_url}/")
+        print(f"  FAQ:       {assistant.web_url}/faq")
         print("press Ctrl-C to stop\n", flush=True)
         while assistant.failed() is None:
             time.sleep(1)
