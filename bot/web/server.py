@@ -28,6 +28,10 @@ log = logging.getLogger(__name__)
 
 ROUTE_TABLES: List[web.RouteTableDef] = [pages.routes, faq.routes]
 
+# Request lines up to 128 KiB (a URL-encoded question of ~14,000 Chinese characters), so an
+# over-long question gets the API's own JSON error rather than the HTTP parser's plain 400.
+HANDLER_ARGS = {"max_line_size": 128 * 1024}
+
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -138,6 +142,8 @@ def main(argv: List[str] | None = None) -> int:
         create_app(config),
         host=args.host,
         port=args.port,
+        handler_args=HANDLER_ARGS,
+        shutdown_timeout=5,  # the launcher kills a child that takes more than 10 s to stop
         print=lambda _: print(f"web front on {url}/ (chat) and {url}/faq (FAQ)", flush=True),
     )
     return 0
