@@ -141,8 +141,9 @@ class Assistant:
             "--auth-token",
             api_token(),
         ]
-        for origin in self.cors:
-            args += ["--cors", origin]
+        if self.cors:
+            # One --cors with every origin: a second --cors would replace the first's list.
+            args += ["--cors", *self.cors]
         self._spawn("rasa", args, env)
         if self.web_port is not None:
             self._spawn(

@@ -137,13 +137,22 @@ def main(argv: List[str] | None = None) -> int:
             f"error: {config.widget_bundle} is missing: run `make web` (npm ci in bot/web)", file=sys.stderr
         )
         return 2
-    url = f"http://{'localhost' if args.host in ('127.0.0.1', '0.0.0.0') else args.host}:{args.port}"
-    web.run_app(
-        create_app(config),
-        host=args.host,
-        port=args.port,
-        handler_args=HANDLER_ARGS,
-        shutdown_timeout=5,  # the launcher kills a child that takes more than 10 s to stop
-        print=lambda _: print(f"web front on {url}/ (chat) and {url}/faq (FAQ)", flush=True),
-    )
+    serve(create_app(config), args.host, args.port)
     return 0
+
+
+def serve(app: web.Application, host: str, port: int) -> None:
+    """Serve until SIGINT or SIGTERM, then close connections (at most 5 s: the launcher kills at 10 s)."""
+    loop = asyncio.new_event_loop()
+    runner = web.AppRunner(app, handle_signals=True, shutdown_timeout=5, **HANDLER_ARGS)
+    try:
+        loop.run_until_complete(runner.setup())
+        loop.run_until_complete(web.TCPSite(runner, host, port).start())
+        shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
+        print(f"web front on http://{shown}:{port}/ (chat) and http://{shown}:{port}/faq (FAQ)", flush=True)
+        loop.run_forever()
+    except (web.GracefulExit, KeyboardInterrupt):
+        pass
+    finally:
+        loop.run_until_complete(runner.cleanup())
+        loop.close()

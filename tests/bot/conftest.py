@@ -2,6 +2,7 @@
 
 It uses the model `make test` trained (models/assistant.tar.gz) and a tracker
 store in a temporary folder, so tests never touch a developer's conversations.
+The web front runs too (``assistant.web_url``), talking to this Rasa.
 """
 
 from __future__ import annotations
@@ -23,7 +24,11 @@ def assistant(tmp_path_factory: pytest.TempPathFactory):
         pytest.fail(f"{MODEL_PATH} is missing: run the suite with `make test`, which trains it")
     tmp = tmp_path_factory.mktemp("assistant")
     server = Assistant(
-        rasa_port=free_port(), actions_port=free_port(), tracker_db=tmp / "tracker.db", log_dir=tmp / "logs"
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        web_port=free_port(),
+        tracker_db=tmp / "tracker.db",
+        log_dir=tmp / "logs",
     )
     try:
         server.start()

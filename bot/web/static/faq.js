@@ -123,6 +123,8 @@
           status.textContent = "没有找到与“" + query + "”相关的术语。";
         } else if (body.status === "ambiguous") {
           status.textContent = "找到 " + body.results.length + " 个可能相关的术语：";
+        } else if (body.results.length === 1) {
+          status.textContent = "找到 1 个术语：";
         } else {
           status.textContent = "找到 " + body.results.length + " 个术语，最相关的在最前面：";
         }
