@@ -87,9 +87,10 @@ run: install kb train web ## start the assistant (web chat and FAQ on :8080, RES
 test: install system kb train web ## run the whole test suite
 	@$(PY) -m pytest
 
-bench: install kb train ## print search, latency, start-up and memory figures
+bench: install kb train web ## print search, latency, start-up, memory and web front figures
 	@$(PY) -m tests.benchmarks.search_bench
 	@$(PY) -m tests.benchmarks.assistant_bench
+	@$(PY) -m tests.benchmarks.web_bench
 
 lint: install ## ruff lint and format check
 	@$(VENV)/bin/ruff check .

@@ -238,6 +238,8 @@ def main(argv: List[str] | None = None) -> int:
     assistant = Assistant(
         rasa_port=args.port, actions_port=args.actions_port, host=args.host, web_port=args.web_port
     )
+    # Pages served from elsewhere (another host name, a proxy) that may talk to Rasa: WEB_ORIGINS=a,b
+    assistant.cors += [o.strip() for o in os.environ.get("WEB_ORIGINS", "").split(",") if o.strip()]
 
     def shut_down(signum, frame):  # noqa: ARG001 - signal handler signature
         raise KeyboardInterrupt

@@ -8,6 +8,7 @@ page's own CSS names local fonts).
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import logging
@@ -61,18 +62,19 @@ async def page_config(request: web.Request) -> web.Response:
     )
 
 
-def widget_bundle(path: Path) -> Tuple[bytes, str]:
-    """The widget bundle without its remote font import, and its ETag."""
+def widget_bundle(path: Path) -> Tuple[bytes, bytes, str]:
+    """The widget bundle without its remote font import, the same gzipped, and its ETag."""
     stat = path.stat()
     return _patched_bundle(path, stat.st_mtime_ns, stat.st_size)
 
 
 @lru_cache(maxsize=2)
-def _patched_bundle(path: Path, mtime_ns: int, size: int) -> Tuple[bytes, str]:  # noqa: ARG001 - cache key
+def _patched_bundle(path: Path, mtime_ns: int, size: int) -> Tuple[bytes, bytes, str]:  # noqa: ARG001
     body, removed = _REMOTE_FONT_IMPORT.subn(b"", path.read_bytes())
     if not removed:
         log.warning("%s has no remote font import to drop: check the widget's CSS", path)
-    return body, f'"{hashlib.sha1(body).hexdigest()}"'
+    # Compressed once here (700 kB → ~200 kB), not on every request.
+    return body, gzip.compress(body, mtime=0), f'"{hashlib.sha1(body).hexdigest()}"'
 
 
 @routes.get("/vendor/rasa-webchat.js")
@@ -81,8 +83,10 @@ async def widget(request: web.Request) -> web.Response:
     if not path.exists():
         log.error("%s is missing: run `make web` (npm ci in bot/web)", path)
         raise web.HTTPNotFound(text="rasa-webchat is not installed: run `make web`")
-    body, etag = widget_bundle(path)
-    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    body, gzipped, etag = widget_bundle(path)
+    headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept-Encoding"}
     if etag in request.headers.get("If-None-Match", ""):
         return web.Response(status=304, headers=headers)
+    if "gzip" in request.headers.get("Accept-Encoding", ""):
+        body, headers["Content-Encoding"] = gzipped, "gzip"
     return web.Response(body=body, content_type="application/javascript", charset="utf-8", headers=headers)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 
@@ -81,6 +82,9 @@ def test_the_widget_bundle_is_served_without_its_remote_font(web_front):
     assert b"fonts.googleapis.com" in WIDGET_BUNDLE.read_bytes()
     assert len(body) > 500_000  # the whole UMD bundle
     assert get(f"{web_front.url}/vendor/rasa-webchat.js", {"If-None-Match": headers["ETag"]})[0] == 304
+    _, zipped_headers, zipped = get(f"{web_front.url}/vendor/rasa-webchat.js", {"Accept-Encoding": "gzip"})
+    assert zipped_headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped) == body and len(zipped) < len(body) / 2
 
 
 @pytest.mark.parametrize(
