@@ -66,9 +66,10 @@ def test_did_you_mean_choices_are_buttons(assistant, page):
 def test_the_conversation_with_rasa_survives_a_reload(assistant, page):
     open_chat(page, assistant)
     ask(page, "KAM是什么", "【")
+    page.locator(".rw-response", has_text="来源：").wait_for()  # the answer's last message
     before = page.locator(".rw-message").count()
     page.reload()
-    page.locator(".rw-client", has_text="KAM是什么").wait_for()
+    page.locator(".rw-response", has_text="来源：").wait_for()
     assert page.locator(".rw-message").count() == before
     # Rasa still knows the conversation: a follow-up is about the same term.
     ask(page, "详细说说", "【" + KnowledgeBase().get("KAM").term + "】")
