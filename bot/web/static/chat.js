@@ -4,6 +4,17 @@
   "use strict";
   var config = window.ASSISTANT_CONFIG;
   var texts = config.texts;
+  var status = document.getElementById("chat-status");
+
+  function showStatus(text) {
+    status.textContent = text || "";
+    status.hidden = !text;
+  }
+
+  // The widget shows nothing until it is connected: say so when Rasa cannot be reached.
+  var waiting = setTimeout(function () {
+    showStatus(texts.connecting);
+  }, 2000);
   window.WebChat.default(
     {
       socketUrl: config.socketUrl,
@@ -20,6 +31,16 @@
       hideWhenNotConnected: false,
       // The conversation (session id and messages) survives reloads and browser restarts.
       params: { storage: "local" },
+      onSocketEvent: {
+        connect: function () {
+          clearTimeout(waiting);
+          showStatus("");
+        },
+        connect_error: function () {
+          clearTimeout(waiting);
+          showStatus(texts.unreachable);
+        }
+      },
       customMessageDelay: function () {
         return config.messageDelayMs;
       }

@@ -151,6 +151,16 @@ def test_page_loads_offline_in_chinese_and_connects(page, page_errors, chat):
     hosts = {urlsplit(url).netloc for url in requested if not url.startswith("data:")}
     assert hosts == {urlsplit(chat.url).netloc, urlsplit(chat.rasa_url).netloc}, requested
     assert page_errors == []
+    assert page.locator("#chat-status").is_hidden()
+
+
+def test_an_unreachable_assistant_is_explained(page, web_front):
+    """The FAQ fixture's front points at a port where nothing listens."""
+    page.goto(f"{web_front.url}/")
+    status = page.locator("#chat-status")
+    status.wait_for()
+    assert "暂时连不上助手" in status.inner_text()
+    assert page.locator("#chat-status a, #chat-status script").count() == 0
 
 
 def test_hostile_bot_messages_show_as_text_and_run_nothing(page, page_errors, chat):
