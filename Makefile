@@ -20,8 +20,11 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 KB_SOURCES := $(wildcard knowledge/*.py knowledge/*.yml knowledge/entries/*.yml knowledge/frameworks/*.yml)
 KB_DB := build/knowledge.db
+# The chat widget (rasa-webchat) and what it needs, from the npm registry, as locked.
+WEB_DIR := bot/web
+WEB_DEPS := $(WEB_DIR)/node_modules/.installed
 
-.PHONY: help install system kb train run test bench lint lock clean
+.PHONY: help install system web kb train run test bench lint lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -43,8 +46,9 @@ $(VENV)/.installed: requirements.lock
 	  { tail -30 build/pip-install.log; echo "error: installing the locked environment failed (build/pip-install.log)"; exit 1; }
 	@touch $@
 
-# Debian packages the tests use: a browser for the widget test, PostgreSQL and Redis for scale-out.
-SYSTEM_PACKAGES := chromium postgresql redis-server
+# Debian packages the tests use: a browser for the widget test (and a Chinese font for its
+# screenshots), PostgreSQL and Redis for scale-out.
+SYSTEM_PACKAGES := chromium fonts-wqy-microhei postgresql redis-server
 
 system: ## install the Debian packages the tests need (chromium, PostgreSQL, Redis) when missing
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do \
@@ -57,6 +61,17 @@ system: ## install the Debian packages the tests need (chromium, PostgreSQL, Red
 	  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; } \
 	    > build/apt-install.log 2>&1 || { tail -20 build/apt-install.log; echo "error: apt-get failed"; exit 1; }; fi
 
+web: $(WEB_DEPS) ## install the web chat's npm packages (npm ci, when bot/web/package-lock.json changed)
+
+$(WEB_DEPS): $(WEB_DIR)/package.json $(WEB_DIR)/package-lock.json
+	@command -v npm >/dev/null || { echo "error: the web chat needs Node.js and npm (apt-get install nodejs npm)"; exit 1; }
+	@echo "==> installing the web chat's npm packages into $(WEB_DIR)/node_modules (npm ci, ~20 s)"
+	@mkdir -p build
+	@cd $(WEB_DIR) && npm ci --no-audit --no-fund > $(CURDIR)/build/npm-install.log 2>&1 || \
+	  { tail -20 $(CURDIR)/build/npm-install.log; echo "error: npm ci failed (build/npm-install.log)"; exit 1; }
+	@grep -E '^(added|removed|changed)' build/npm-install.log || true
+	@touch $@
+
 kb: $(KB_DB) ## validate knowledge/ and build the database and NLU artefacts
 
 $(KB_DB): $(VENV)/.installed $(KB_SOURCES)
@@ -68,15 +83,16 @@ train: install kb ## train the Rasa model if its inputs changed
 
 # `make run TRAIN=no` starts at once with the existing model; the launcher says if it is older
 # than the knowledge base (answers are current anyway: the actions read the live database).
-run: install kb $(if $(filter no,$(TRAIN)),,train) ## start the assistant (REST + socket.io on :5005, actions on :5055)
+run: install kb web $(if $(filter no,$(TRAIN)),,train) ## start the assistant (web chat and FAQ on :8080, REST + socket.io on :5005, actions on :5055)
 	@$(PY) -m bot.launcher
 
-test: install system kb train ## run the whole test suite
+test: install system kb train web ## run the whole test suite
 	@$(PY) -m pytest
 
-bench: install kb train ## print search, latency, start-up, memory and load figures
+bench: install kb train web ## print search, latency, start-up, memory, web front and load figures
 	@$(PY) -m tests.benchmarks.search_bench
 	@$(PY) -m tests.benchmarks.assistant_bench
+	@$(PY) -m tests.benchmarks.web_bench
 	@$(PY) -m tests.benchmarks.load_bench
 
 lint: install ## ruff lint and format check

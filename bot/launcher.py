@@ -1,4 +1,4 @@
-"""Start the assistant: action server, then Rasa server; stop both cleanly.
+"""Start the assistant: action server, Rasa server and web front; stop them cleanly.
 
 ``python -m bot.launcher`` is what ``make run`` calls. Tests use ``Assistant``
 to start the same processes once per session.
@@ -78,33 +78,46 @@ def api_token() -> str:
     return path.read_text().strip()
 
 
-def cors_origins() -> List[str]:
-    """Origins allowed to call Rasa from a browser: RASA_CORS_ORIGINS (comma-separated) or local dev pages."""
-    value = os.environ.get("RASA_CORS_ORIGINS")
-    if value is not None:
-        return [origin.strip() for origin in value.split(",") if origin.strip()]
-    return ["http://localhost:8080", "http://127.0.0.1:8080"]
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "0.0.0.0")
 
 
 @dataclass
 class Assistant:
-    """The action server and the Rasa server as child processes."""
+    """The action server, the Rasa server and (given ``web_port``) the web front as child processes."""
 
     rasa_port: int = 5005
     actions_port: int = 5055
     host: str = "127.0.0.1"
     model: Path = MODEL_PATH
     tracker_db: Path = BUILD_DIR / "tracker.db"
-    cors: List[str] = field(default_factory=cors_origins)
+    # The web front's port; None starts no web front (`python -m bot.launcher` passes 8080).
+    web_port: int | None = None
+    # Origins allowed to call Rasa from a browser; by default the web front's own.
+    cors: List[str] | None = None
     log_dir: Path = BUILD_DIR / "logs"
     endpoints: Path = BOT_DIR / "endpoints.yml"
     # Added to both servers' environment, e.g. KB_DB_PATH, KB_LOG_PATH or WECOM_* for tests.
     env: Dict[str, str] = field(default_factory=dict)
     processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        if self.cors is None:
+            self.cors = self.web_origins()
+
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def web_url(self) -> str:
+        """Where a person opens the chat page (the FAQ page is ``/faq``)."""
+        host = "localhost" if self.host in LOCAL_HOSTS else self.host
+        return f"http://{host}:{self.web_port or 8080}"
+
+    def web_origins(self) -> List[str]:
+        port = self.web_port or 8080
+        hosts = ["localhost", "127.0.0.1"] + ([] if self.host in LOCAL_HOSTS else [self.host])
+        return [f"http://{host}:{port}" for host in hosts]
 
     def _endpoints_file(self) -> Path:
         endpoints = yaml.safe_load(self.endpoints.read_text(encoding="utf-8"))
@@ -147,14 +160,18 @@ class Assistant:
         )
 
     def start(self, timeout: float = 180) -> float:
-        """Start both servers and wait until they answer; return the seconds it took."""
+        """Start the servers and wait until they answer; return the seconds it took."""
         if not self.model.exists():
             raise FileNotFoundError(f"{self.model} is missing: run `make train`")
         started = time.perf_counter()
         self._spawn_actions()
         self._spawn_rasa()
+        if self.web_port is not None:
+            self._spawn_web()
         self._wait_actions(started + timeout)
         self._wait(f"{self.url}/", "rasa", started + timeout)
+        if self.web_port is not None:
+            self._wait(f"http://{self.host}:{self.web_port}/healthz", "web", started + timeout)
         return time.perf_counter() - started
 
     def start_actions(self, timeout: float = 60) -> float:
@@ -205,6 +222,11 @@ class Assistant:
             args += ["--cors", *self.cors]
         self._spawn("rasa", args, {**environment(), **self.env})
 
+    def _spawn_web(self) -> None:
+        args = ["-m", "bot.web", "--host", self.host, "--port", str(self.web_port)]
+        args += ["--rasa-port", str(self.rasa_port)]
+        self._spawn("web", [str(VENV_BIN / "python"), *args], {**environment(), **self.env})
+
     def _wait_actions(self, deadline: float) -> None:
         self._wait(f"http://127.0.0.1:{self.actions_port}/health", "actions", deadline)
         self._warm_up_actions()
@@ -246,7 +268,7 @@ class Assistant:
         raise TimeoutError(f"{name} server did not answer at {url}; see {self.log_dir}")
 
     def stop(self, name: str | None = None) -> None:
-        """Stop one server (by name) or both; SIGTERM first, SIGKILL after 10 s."""
+        """Stop one server (by name) or all; SIGTERM first, SIGKILL after 10 s."""
         names = [name] if name else list(self.processes)
         for key in names:
             process = self.processes.get(key)
@@ -288,9 +310,14 @@ def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.launcher", description=__doc__)
     parser.add_argument("--port", type=int, default=int(os.environ.get("RASA_PORT", 5005)))
     parser.add_argument("--actions-port", type=int, default=int(os.environ.get("ACTIONS_PORT", 5055)))
+    parser.add_argument("--web-port", type=int, default=int(os.environ.get("WEB_PORT", 8080)))
     parser.add_argument("--host", default=os.environ.get("RASA_HOST", "127.0.0.1"))
     args = parser.parse_args(argv)
-    assistant = Assistant(rasa_port=args.port, actions_port=args.actions_port, host=args.host)
+    assistant = Assistant(
+        rasa_port=args.port, actions_port=args.actions_port, host=args.host, web_port=args.web_port
+    )
+    # Pages served from elsewhere (another host name, a proxy) that may talk to Rasa: WEB_ORIGINS=a,b
+    assistant.cors += [o.strip() for o in os.environ.get("WEB_ORIGINS", "").split(",") if o.strip()]
 
     def shut_down(signum, frame):  # noqa: ARG001 - signal handler signature
         raise KeyboardInterrupt
@@ -301,7 +328,9 @@ def main(argv: List[str] | None = None) -> int:
         if note:
             print(note, flush=True)
         _purge_logbook()
-        print("starting the action server and the Rasa server (logs in build/logs/)…", flush=True)
+        print(
+            "starting the action server, the Rasa server and the web front (logs in build/logs/)…", flush=True
+        )
         seconds = assistant.start()
         print(f"\nthe assistant is ready after {seconds:.0f}s:")
         print(
@@ -309,6 +338,8 @@ def main(argv: List[str] | None = None) -> int:
             '-d \'{"sender":"me","message":"腰部客户的定义"}\''
         )
         print(f"  socket.io: {assistant.url}/socket.io")
+        print(f"  chat:      {assistant.web_url}/")
+        print(f"  FAQ:       {assistant.web_url}/faq")
         if assistant.wecom_enabled:
             print(
                 f"  WeCom:     callback {assistant.wecom_callback_url} (publish it over HTTPS; README, WeCom)"

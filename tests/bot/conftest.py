@@ -3,7 +3,8 @@
 It uses the model `make test` trained (models/assistant.tar.gz), and a tracker
 store, a knowledge base and a logbook in a temporary folder, so tests never
 touch a developer's conversations, knowledge base or feedback, and a test may
-rebuild the knowledge base the running assistant reads.
+rebuild the knowledge base the running assistant reads. The web front runs too
+(``assistant.web_url``), talking to this Rasa.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory):
     server = Assistant(
         rasa_port=free_port(),
         actions_port=free_port(),
+        web_port=free_port(),
         tracker_db=tmp / "tracker.db",
         log_dir=tmp / "logs",
         env={

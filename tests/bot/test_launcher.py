@@ -23,10 +23,20 @@ def port_open(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-def test_sigterm_stops_both_servers(tmp_path):
-    rasa_port, actions_port = free_port(), free_port()
+def test_sigterm_stops_every_server(tmp_path):
+    rasa_port, actions_port, web_port = free_port(), free_port(), free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.launcher", "--port", str(rasa_port), "--actions-port", str(actions_port)],
+        [
+            sys.executable,
+            "-m",
+            "bot.launcher",
+            "--port",
+            str(rasa_port),
+            "--actions-port",
+            str(actions_port),
+            "--web-port",
+            str(web_port),
+        ],
         cwd=REPO_ROOT,
         env={**environment(), "KB_LOG_PATH": str(tmp_path / "logbook.db")},
         stdout=subprocess.PIPE,
@@ -44,10 +54,12 @@ def test_sigterm_stops_both_servers(tmp_path):
         output = "".join(lines)
         assert f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook" in output, output
         assert f"feedback and unanswered questions go to {tmp_path / 'logbook.db'}" in output, output
-        assert port_open(rasa_port) and port_open(actions_port)
+        assert f"chat:      http://localhost:{web_port}/\n" in output, output
+        assert f"FAQ:       http://localhost:{web_port}/faq\n" in output, output
+        assert port_open(rasa_port) and port_open(actions_port) and port_open(web_port)
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
-        assert not port_open(rasa_port) and not port_open(actions_port)
+        assert not port_open(rasa_port) and not port_open(actions_port) and not port_open(web_port)
     finally:
         if process.poll() is None:
             os.kill(process.pid, signal.SIGKILL)
