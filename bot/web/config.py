@@ -39,6 +39,8 @@ class WebConfig:
     rasa_port: int = 5005
     db_path: Path | None = None
     widget_bundle: Path = WIDGET_BUNDLE
+    # Who may read the curators' report (/report): the operators' token; None closes the page.
+    report_token: str | None = None
     # Pause before each bot message is shown, with the typing indicator (the widget's default is 0.8–3 s).
     message_delay_ms: int = 150
 

@@ -20,13 +20,14 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from bot.web import faq, pages
+from bot.launcher import api_token
+from bot.web import faq, pages, report
 from bot.web.config import CONFIG, KB, SEARCH_THREAD, STATIC_DIR, WebConfig, json_error
 from knowledge.search import KnowledgeBase, KnowledgeBaseMissing
 
 log = logging.getLogger(__name__)
 
-ROUTE_TABLES: List[web.RouteTableDef] = [pages.routes, faq.routes]
+ROUTE_TABLES: List[web.RouteTableDef] = [pages.routes, faq.routes, report.routes]
 
 # Request lines up to 128 KiB (a URL-encoded question of ~14,000 Chinese characters), so an
 # over-long question gets the API's own JSON error rather than the HTTP parser's plain 400.
@@ -129,7 +130,7 @@ def main(argv: List[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        config = WebConfig(rasa_url=args.rasa_url, rasa_port=args.rasa_port)
+        config = WebConfig(rasa_url=args.rasa_url, rasa_port=args.rasa_port, report_token=api_token())
     except ValueError as error:
         parser.error(str(error))
     if not config.widget_bundle.exists():
