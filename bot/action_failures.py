@@ -23,9 +23,9 @@ import rasa.core.actions.forms as rasa_forms
 from rasa.core.actions.action import ActionBotResponse, ActionExecutionRejection, RemoteAction
 from rasa.core.channels import OutputChannel
 from rasa.core.nlg import NaturalLanguageGenerator
-from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import Event, FollowupAction
+from rasa.shared.core.events import Event, FollowupAction, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 
@@ -63,8 +63,12 @@ class PoliteRemoteAction(RemoteAction):
                 APOLOGY_RESPONSE,
             )
         apology = await ActionBotResponse(APOLOGY_RESPONSE).run(output_channel, nlg, tracker, domain)
+        # A form whose validation failed ends (a validation action may end its form by setting
+        # requested_slot to None): otherwise a form activated this turn would stay active and
+        # take the next message as its answer. The user asks again once the server is back.
+        ends_form = [SlotSet(REQUESTED_SLOT, None)] if self.name().startswith("validate_") else []
         # Listen next: the rest of the turn would call the action server again.
-        return [*apology, FollowupAction(ACTION_LISTEN_NAME)]
+        return [*apology, *ends_form, FollowupAction(ACTION_LISTEN_NAME)]
 
 
 def install() -> None:

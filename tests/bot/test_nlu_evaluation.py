@@ -17,10 +17,10 @@ from tests.bot.nlu_evaluation import FRESH_SET, TEST_SET, Scores, evaluate, save
 
 pytestmark = pytest.mark.server
 
-# Floors that catch regressions, each set at or just below what was measured (see the README).
+# Floors that catch regressions (measured: held-out 96.2%, fresh 95.7%; target 95%).
 SETS = {
     "held_out": (TEST_SET, "nlu_evaluation.json", 0.95),
-    "fresh": (FRESH_SET, "nlu_evaluation_fresh.json", 0.90),
+    "fresh": (FRESH_SET, "nlu_evaluation_fresh.json", 0.93),
 }
 
 

@@ -47,7 +47,9 @@ def test_the_credentials_file_adds_the_channel_and_keeps_the_others(monkeypatch,
     text = path.read_text(encoding="utf-8")
     assert ENV["WECOM_SECRET"] not in text and ENV["WECOM_AES_KEY"] not in text
     credentials = yaml.safe_load(text)
-    assert {"rest", "socketio", WECOM_CHANNEL} <= set(credentials)
+    assert {"bot.channels.rest.RestInput", "bot.channels.socketio.SocketIOInput", WECOM_CHANNEL} <= set(
+        credentials
+    )
 
 
 def test_rasa_resolves_the_references_and_the_channel_loads(monkeypatch, tmp_path):
