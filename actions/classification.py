@@ -16,6 +16,12 @@ from actions.knowledge_base import cite, knowledge_base
 FORM_SLOTS = ("current_value", "growth_potential", "customer_facts")
 # The facts of the last verdict, kept after the form so that a correction can reclassify.
 LAST_FACTS_SLOT = "last_customer_facts"
+CUSTOMER_FORM = "customer_form"
+
+
+def describes_a_customer(text: str) -> bool:
+    """Whether a message says how valuable or promising a customer is (a level the frameworks use)."""
+    return bool(value_levels(read_facts(text)))
 
 
 def new_facts(tracker: Tracker) -> Facts:

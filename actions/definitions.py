@@ -7,9 +7,10 @@ from abc import ABC, abstractmethod
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.classification import CUSTOMER_FORM, describes_a_customer
 from actions.feedback import knowledge_answer, log_gap
 from actions.knowledge_base import cite, knowledge_base, related_buttons, term_button
 from actions.terms import TermLookup, find_terms
@@ -270,6 +271,10 @@ class ActionFallbackSearch(KnowledgeAction):
         lookup = self.lookup(tracker, kb, names_only=True)
         if lookup.entries:
             return answer_entry(dispatcher, tracker, domain, kb, lookup.entries[0], gap="fallback")
+        if describes_a_customer(tracker.latest_message.get("text") or ""):
+            # 利润贡献很大，增长潜力挺大的: the NLU hesitated between a description and an
+            # answer to a question nobody asked; the facts in it decide. The form reads them.
+            return [FollowupAction(CUSTOMER_FORM)]
         if lookup.search is not None and lookup.search.status == "ambiguous" and lookup.suggestions:
             return offer_choices(dispatcher, tracker, lookup, gap="fallback")
         if _asks_about_a_term(tracker.latest_message.get("text") or ""):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from actions.definitions import (
     ActionAnswerDetail,
     ActionAnswerStrategy,
@@ -192,3 +194,11 @@ def test_missing_database_gives_a_clear_reply(run_action, monkeypatch, tmp_path)
 def test_fallback_on_a_what_is_question_says_there_is_no_entry(run_action):
     messages, _ = run_action(ActionFallbackSearch(), make_tracker("什么是区块链", intent="nlu_fallback"))
     assert messages[0]["response"] == "utter_term_unknown" and messages[0]["query"] == "区块链"
+
+
+@pytest.mark.parametrize(
+    "text", ["利润贡献很大，增长潜力挺大的", "年采购两千万左右，以后潜力一般", "目前價值很高，潛力不大"]
+)
+def test_fallback_on_a_customer_description_starts_the_classification(run_action, text):
+    messages, events = run_action(ActionFallbackSearch(), make_tracker(text, intent="nlu_fallback"))
+    assert messages == [] and events == [{"event": "followup", "name": "customer_form", "timestamp": None}]

@@ -48,3 +48,11 @@ def test_stop_cancels_the_form(say):
 def test_traditional_script_description(say):
     reply = texts(say(uuid.uuid4().hex, "這個客戶利潤貢獻很高，但以後增長空間不大"))
     assert "【黄金客户】" in reply
+
+
+@pytest.mark.parametrize("text", ["利润贡献很大，增长潜力挺大的", "现在贡献挺大，以后增长空间也不小"])
+def test_a_description_the_nlu_hesitates_over_is_still_classified(say, text):
+    # Whatever intent the NLU gives (describe_customer, inform or a fallback), facts in the
+    # message lead to the verdict, not to "no such term".
+    reply = texts(say(str(uuid.uuid4()), text))
+    assert "白金客户" in reply and "词条" not in reply
