@@ -111,7 +111,7 @@ def browser_figures(base: str) -> None:
     print(f"chat page load (load event): {summary(loads)}")
     print(f"chat page until the greeting is shown (socket.io + Rasa): {summary(greetings)}")
     print(f"FAQ page until every term is listed: {summary(faq_pages)}")
-    print(f"widget, Enter to the first answer message (150 ms display delay included): {summary(answers)}")
+    print(f"widget, Enter to the first answer message shown: {summary(answers)}")
 
 
 if __name__ == "__main__":
