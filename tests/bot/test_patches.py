@@ -10,8 +10,9 @@ import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.utils.common import all_subclasses
 
 from bot import patches
 from bot.stores import SQLiteTrackerStore
@@ -27,12 +28,31 @@ def test_the_replaced_rasa_code_is_what_the_patch_was_written_for():
     assert "validate(result, self.action_response_format_spec())" in source
 
 
+def test_the_replaced_event_lookup_is_what_the_patch_was_written_for():
+    source = inspect.getsource(patches.REPLACED["Event.resolve_by_type"])
+    assert "for cls in rasa.shared.utils.common.all_subclasses(Event):" in source
+
+
+@pytest.mark.parametrize("name", sorted({cls.type_name for cls in all_subclasses(Event)}))
+def test_every_event_type_resolves_as_before(name):
+    assert patches._resolve_by_type(name) is patches.REPLACED["Event.resolve_by_type"](name)
+
+
+def test_unknown_event_types_behave_as_before():
+    original = patches.REPLACED["Event.resolve_by_type"]
+    assert patches._resolve_by_type("topic") is None is original("topic")
+    assert patches._resolve_by_type("nope", default=SlotSet) is SlotSet is original("nope", default=SlotSet)
+    with pytest.raises(ValueError, match="Unknown event name 'nope'"):
+        patches._resolve_by_type("nope")
+
+
 @pytest.fixture
 def patched():
-    original = RemoteAction._validate_action_result
+    validate, resolve = RemoteAction._validate_action_result, Event.__dict__["resolve_by_type"]
     patches.apply()
     yield RemoteAction("action_x", None)
-    RemoteAction._validate_action_result = original
+    RemoteAction._validate_action_result = validate
+    Event.resolve_by_type = resolve
 
 
 def test_a_valid_action_response_passes(patched):
