@@ -105,7 +105,8 @@ def declined_as_too_long(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
 
 
 class KnowledgeAction(Action, ABC):
-    """Base of the knowledge actions: finds the knowledge base and reports its absence."""
+    """Base of the knowledge actions: declines a message too long to read, finds the knowledge
+    base and reports its absence."""
 
     @abstractmethod
     def name(self) -> str:
@@ -120,6 +121,8 @@ class KnowledgeAction(Action, ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
+        if declined_as_too_long(dispatcher, tracker):
+            return []
         try:
             return self.answer(dispatcher, tracker, domain, knowledge_base())
         except KnowledgeBaseMissing:
@@ -152,8 +155,6 @@ class ActionAnswerDetail(KnowledgeAction):
         return "action_answer_detail"
 
     def answer(self, dispatcher, tracker, domain, kb) -> List[EventType]:
-        if declined_as_too_long(dispatcher, tracker):
-            return []
         lookup = self.lookup(tracker, kb, names_only=True)
         entry = lookup.entries[0] if lookup.entries else _last_entry(kb, tracker)
         if entry is None:
@@ -172,8 +173,6 @@ class ActionAnswerStrategy(KnowledgeAction):
         return "action_answer_strategy"
 
     def answer(self, dispatcher, tracker, domain, kb) -> List[EventType]:
-        if declined_as_too_long(dispatcher, tracker):
-            return []
         lookup = self.lookup(tracker, kb, names_only=True)
         entry = lookup.entries[0] if lookup.entries else _last_entry(kb, tracker)
         if entry is None:
@@ -266,8 +265,6 @@ class ActionFallbackSearch(KnowledgeAction):
         return "action_fallback_search"
 
     def answer(self, dispatcher, tracker, domain, kb) -> List[EventType]:
-        if declined_as_too_long(dispatcher, tracker):
-            return []
         lookup = self.lookup(tracker, kb, names_only=True)
         if lookup.entries:
             return answer_entry(dispatcher, tracker, domain, kb, lookup.entries[0], gap="fallback")
