@@ -1,21 +1,16 @@
-"""The speed-ups in bot/patches.py and bot/stores.py keep Rasa's behaviour."""
+"""The speed-ups in bot/patches.py keep Rasa's behaviour."""
 
 from __future__ import annotations
 
-import asyncio
 import inspect
-import sqlite3
 
 import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
-from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
-from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.events import Event, SlotSet
 from rasa.shared.utils.common import all_subclasses
 
 from bot import patches
-from bot.stores import SQLiteTrackerStore
 
 VALID = {
     "events": [{"event": "slot", "name": "term", "value": "腰部客户"}],
@@ -73,18 +68,3 @@ def test_an_invalid_action_response_is_rejected_as_before(patched, response):
         patched._validate_action_result(response)
     with pytest.raises(ValidationError):
         patches.REPLACED["RemoteAction._validate_action_result"](patched, response)
-
-
-def test_the_sqlite_store_keeps_events_in_wal_mode(tmp_path):
-    db = tmp_path / "tracker.db"
-    store = SQLiteTrackerStore(domain=Domain.empty(), db=str(db))
-    tracker = DialogueStateTracker.from_events(
-        "someone",
-        [ActionExecuted("action_listen"), UserUttered("什么是腰部客户"), SlotSet("term", "腰部客户")],
-    )
-    asyncio.run(store.save(tracker))
-    again = asyncio.run(SQLiteTrackerStore(domain=Domain.empty(), db=str(db)).retrieve("someone"))
-    assert SlotSet("term", "腰部客户") in again.events
-    assert again.latest_message.text == "什么是腰部客户"
-    with sqlite3.connect(db) as connection:
-        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

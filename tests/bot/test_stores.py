@@ -1,18 +1,157 @@
-"""bot/stores.py: the Redis lock store keeps every ticket when several servers change a lock at once."""
+"""bot/stores.py: the SQLite tracker store keeps what Rasa's SQL store keeps; the Redis lock store
+keeps every ticket when several servers change a lock at once."""
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 import threading
+import time
 import uuid
 from typing import List
 
 import pytest
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LockStore
+from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.stores import AtomicRedisLockStore
+from bot.stores import AtomicRedisLockStore, SQLiteTrackerStore
 from tests.bot.servers import Redis
+
+# The SQLite tracker store.
+
+DOMAIN = Domain.from_dict({"slots": {"term": {"type": "text", "mappings": [{"type": "custom"}]}}})
+
+
+def rasa_store(db) -> SQLTrackerStore:
+    return SQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(db))
+
+
+def our_store(db) -> SQLiteTrackerStore:
+    # Built as Rasa builds a tracker store named by module path in endpoints.yml.
+    config = EndpointConfig(type="bot.stores.SQLiteTrackerStore", db=str(db))
+    store = TrackerStore.create(config, domain=DOMAIN)
+    assert isinstance(store, SQLiteTrackerStore)
+    return store
+
+
+def turn(text: str, clock: List[float], new_session: bool = False) -> list:
+    """The events of one turn as Rasa appends them, with increasing timestamps."""
+
+    def at(event):
+        clock[0] += 0.01
+        event.timestamp = clock[0]
+        return event
+
+    events = []
+    if new_session:
+        events += [
+            at(ActionExecuted("action_session_start")),
+            at(SessionStarted()),
+            at(ActionExecuted("action_listen")),
+        ]
+    return events + [
+        at(UserUttered(text, {"name": "ask_definition", "confidence": 0.9})),
+        at(SlotSet("term", text)),
+        at(ActionExecuted("action_answer_term")),
+        at(BotUttered(f"{text}：……")),
+        at(ActionExecuted("action_listen")),
+    ]
+
+
+def converse(store, sender: str, clock: List[float]) -> None:
+    """Three turns in two sessions, each read from the store, extended and saved as Rasa does."""
+    for text, new_session in (("腰部客户", True), ("头部客户", False), ("战略客户", True)):
+        tracker = asyncio.run(store.retrieve(sender)) or DialogueStateTracker(sender, DOMAIN.slots)
+        for event in turn(text, clock, new_session):
+            tracker.update(event)
+        asyncio.run(store.save(tracker))
+
+
+def stored_rows(db) -> list:
+    with sqlite3.connect(db) as connection:
+        return connection.execute(
+            "SELECT sender_id, type_name, timestamp, intent_name, action_name, data FROM events ORDER BY id"
+        ).fetchall()
+
+
+def dicts(tracker: DialogueStateTracker) -> list:
+    return [event.as_dict() for event in tracker.events]
+
+
+def test_it_stores_the_same_rows_as_rasas_sql_store(tmp_path):
+    start = time.time()
+    converse(rasa_store(tmp_path / "rasa.db"), "someone", [start])
+    converse(our_store(tmp_path / "ours.db"), "someone", [start])
+    rows = stored_rows(tmp_path / "ours.db")
+    assert len(rows) == 3 + 5 + 5 + 3 + 5  # every event once, none lost, none doubled
+    assert rows == stored_rows(tmp_path / "rasa.db")
+
+
+@pytest.mark.parametrize(
+    "writer, reader", [(our_store, rasa_store), (rasa_store, our_store)], ids=["ours-rasa", "rasa-ours"]
+)
+def test_either_store_reads_the_others_file(tmp_path, writer, reader):
+    db = tmp_path / "tracker.db"
+    converse(writer(db), "someone", [time.time()])
+    written, read = writer(db), reader(db)
+    for method in ("retrieve", "retrieve_full_tracker"):
+        assert dicts(asyncio.run(getattr(read, method)("someone"))) == dicts(
+            asyncio.run(getattr(written, method)("someone"))
+        )
+    latest = asyncio.run(read.retrieve("someone"))
+    assert [e.text for e in latest.events if isinstance(e, UserUttered)] == [
+        "战略客户"
+    ]  # the latest session only
+    assert latest.get_slot("term") == "战略客户"
+    assert asyncio.run(read.keys()) == asyncio.run(written.keys()) == ["someone"]
+
+
+def test_saving_again_or_from_another_process_stores_nothing_twice(tmp_path):
+    db, clock = tmp_path / "tracker.db", [time.time()]
+    first, second = our_store(db), our_store(db)  # two connections, as two processes would have
+    converse(first, "someone", clock)
+    before = len(stored_rows(db))
+    tracker = asyncio.run(second.retrieve("someone"))
+    for event in turn("关键客户", clock):
+        tracker.update(event)
+    start = threading.Barrier(8)
+
+    def save(store) -> None:
+        start.wait()
+        asyncio.run(store.save(tracker))
+
+    threads = [threading.Thread(target=save, args=(store,)) for store in [first, second] * 4]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    asyncio.run(first.save(tracker))
+    assert len(stored_rows(db)) == before + 5
+    assert dicts(asyncio.run(first.retrieve("someone"))) == dicts(tracker)
+
+
+def test_unknown_conversations_and_existence(tmp_path):
+    store = our_store(tmp_path / "sub" / "tracker.db")  # the folder is created
+    assert asyncio.run(store.retrieve("nobody")) is None
+    assert asyncio.run(store.exists("nobody")) is False
+    converse(store, "someone", [time.time()])
+    assert asyncio.run(store.exists("someone")) is True
+    assert asyncio.run(store.exists("nobody")) is False
+
+
+def test_the_file_is_in_wal_mode(tmp_path):
+    db = tmp_path / "tracker.db"
+    converse(our_store(db), "someone", [time.time()])
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+# The Redis lock store.
 
 
 @pytest.fixture(scope="module")
