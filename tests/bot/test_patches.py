@@ -68,3 +68,79 @@ def test_an_invalid_action_response_is_rejected_as_before(patched, response):
         patched._validate_action_result(response)
     with pytest.raises(ValidationError):
         patches.REPLACED["RemoteAction._validate_action_result"](patched, response)
+
+
+# Events an action server might send: every kind our actions send, and broken ones.
+EVENTS = [
+    {"event": "slot", "name": "term", "value": "腰部客户"},
+    {"event": "slot", "name": "customer_facts", "value": {"annual_purchase": 3000}, "timestamp": None},
+    {"event": "slot", "name": "requested_slot", "value": None},
+    {"event": "followup", "name": "customer_form"},
+    {"event": "active_loop", "name": None},
+    {"event": "reset_slots"},
+    {"event": "bot", "text": "你好", "data": {"buttons": []}, "metadata": {}},
+    {"event": "action_execution_rejected", "name": "customer_form"},
+    {"event": "form_validation", "validate": False},
+    {
+        "event": "user",
+        "text": "腰部客户",
+        "parse_data": {
+            "intent": {"name": "ask_definition", "confidence": 0.9},
+            "entities": [{"entity": "term", "value": "腰部客户", "start": 0}],
+        },
+    },
+    {"event": "entities", "entities": [{"entity": "term", "value": "腰部客户"}]},
+    {"event": "action", "name": "action_listen", "policy": None, "confidence": 1.0},
+    {"event": "restart", "timestamp": 1.5},
+    {"event": "slot", "name": "term"},  # no value
+    {"event": "slot", "value": 1},  # no name
+    {"event": "slot", "name": 3, "value": 1},
+    {"event": "bot", "timestamp": "yesterday"},
+    {"event": "bot", "metadata": []},
+    {"event": "entities"},
+    {"event": "entities", "entities": [{"value": "腰部客户"}]},
+    {"event": "user", "parse_data": {"entities": [{"entity": "term"}]}},
+    {"event": "user", "parse_data": {"intent": {"name": 5}}},
+    {"event": "user", "parse_data": {"response_selector": {"all_retrieval_intents": []}}},
+    {"event": "user", "parse_data": "?"},
+    {"event": "action", "hide_rule_turn": "yes"},
+    {"event": "no_such_event"},
+    {"event": 5},
+    {"event": ["slot"]},
+    {"event": None},
+    {"name": "term", "value": 1},
+    {},
+    "slot",
+    None,
+    [],
+]
+
+
+@pytest.mark.parametrize("event", EVENTS, ids=[repr(e)[:60] for e in EVENTS])
+def test_every_event_is_accepted_or_rejected_as_before(patched, event):
+    original = patches.REPLACED["RemoteAction._validate_action_result"]
+    results = []
+    for validate in (original, RemoteAction._validate_action_result):
+        try:
+            results.append(validate(patched, {"events": [{"event": "reset_slots"}, event]}))
+        except ValidationError:
+            results.append("rejected")
+    assert results[0] == results[1]
+
+
+@pytest.mark.parametrize(
+    "response", [None, [], "x", {"events": None}, {"events": {}}, {"events": [], "responses": [1]}]
+)
+def test_malformed_responses_are_rejected_as_before(patched, response):
+    with pytest.raises(ValidationError):
+        patches.REPLACED["RemoteAction._validate_action_result"](patched, response)
+    with pytest.raises(ValidationError, match="Failed to validate Action server response"):
+        patched._validate_action_result(response)
+
+
+def test_an_event_is_checked_only_against_the_schema_its_name_selects():
+    validator = patches._action_response_validator()
+    assert len(validator.by_name) == 23 and validator.by_name["slot"].schema["allOf"][0]["required"] == [
+        "name",
+        "value",
+    ]
