@@ -17,7 +17,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Set
 
 import yaml
 
@@ -99,6 +99,8 @@ class Assistant:
     # Added to both servers' environment, e.g. KB_DB_PATH, KB_LOG_PATH or WECOM_* for tests.
     env: Dict[str, str] = field(default_factory=dict)
     processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
+    # The endpoints and credentials files written for Rasa, removed when everything stops.
+    _written: Set[Path] = field(default_factory=set, repr=False)
 
     def __post_init__(self) -> None:
         if self.cors is None:
@@ -127,6 +129,7 @@ class Assistant:
         path = BUILD_DIR / f"endpoints.{self.rasa_port}.yml"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(yaml.safe_dump(endpoints, allow_unicode=True), encoding="utf-8")
+        self._written.add(path)
         return path
 
     @property
@@ -150,6 +153,7 @@ class Assistant:
             + yaml.safe_dump(credentials, allow_unicode=True),
             encoding="utf-8",
         )
+        self._written.add(path)
         return path
 
     def _spawn(self, name: str, args: List[str], env: Dict[str, str]) -> None:
@@ -283,6 +287,10 @@ class Assistant:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
+        if name is None:
+            for path in self._written:
+                path.unlink(missing_ok=True)
+            self._written.clear()
 
     def failed(self) -> str | None:
         for name, process in self.processes.items():

@@ -1,4 +1,5 @@
-"""`python -m bot.launcher` (what `make run` starts): ready message, then a clean stop on SIGTERM."""
+"""`python -m bot.launcher` (what `make run` starts): ready message, then a clean stop on SIGTERM
+that leaves no server and none of the files it wrote for Rasa."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import time
 import pytest
 
 from bot.launcher import environment
-from knowledge.paths import REPO_ROOT
+from knowledge.paths import BUILD_DIR, REPO_ROOT
 from tests.ports import free_port
 
 pytestmark = pytest.mark.server
@@ -57,9 +58,12 @@ def test_sigterm_stops_every_server(tmp_path):
         assert f"chat:      http://localhost:{web_port}/\n" in output, output
         assert f"FAQ:       http://localhost:{web_port}/faq\n" in output, output
         assert port_open(rasa_port) and port_open(actions_port) and port_open(web_port)
+        written = [BUILD_DIR / f"{name}.{rasa_port}.yml" for name in ("endpoints", "credentials")]
+        assert all(path.exists() for path in written)
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
         assert not port_open(rasa_port) and not port_open(actions_port) and not port_open(web_port)
+        assert not any(path.exists() for path in written)
     finally:
         if process.poll() is None:
             os.kill(process.pid, signal.SIGKILL)
