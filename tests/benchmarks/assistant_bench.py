@@ -16,10 +16,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import List, Tuple
 
-from bot.launcher import Assistant
 from bot.model import MODELS_DIR
 from tests.benchmarks.stats import summary
-from tests.ports import free_port
+from tests.bot.servers import running, scratch
 
 MESSAGES = [
     "什么是腰部客户",
@@ -74,38 +73,29 @@ def main() -> None:
     seconds_file = MODELS_DIR / "assistant.train_seconds"
     if seconds_file.exists():
         print(f"training time (last `make train`): {float(seconds_file.read_text()):.0f} s")
-    with tempfile.TemporaryDirectory() as tmp:
-        assistant = Assistant(
-            rasa_port=free_port(),
-            actions_port=free_port(),
-            tracker_db=Path(tmp) / "t.db",
-            log_dir=Path(tmp) / "logs",
-        )
-        try:
-            startup = assistant.start()
-            print(f"start-up until both servers answer: {startup:.1f} s")
-            url = f"{assistant.url}/webhooks/rest/webhook"
-            send(url, "warm-up", "你好")
-            for concurrency, rounds in ((1, 120), (8, 40)):
-                started = time.perf_counter()
-                with ThreadPoolExecutor(concurrency) as pool:
-                    batches = pool.map(conversations, [url] * concurrency, [rounds] * concurrency)
-                    results = [r for batch in batches for r in batch]
-                elapsed = time.perf_counter() - started
-                errors = sum(1 for _, ok in results if not ok)
-                print(
-                    f"REST, {concurrency} sender(s): {summary([ms for ms, _ in results])}, "
-                    f"{len(results) / elapsed:.1f} msg/s, errors={errors}"
-                )
-            sender = uuid.uuid4().hex
-            long_run = [send(url, sender, MESSAGES[i % len(MESSAGES)])[0] for i in range(64)]
-            print(f"REST, one 64-message conversation, last 8 messages: {summary(long_run[-8:])}")
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp, running(scratch(Path(tmp))) as assistant:
+        print(f"start-up until both servers answer: {time.perf_counter() - started:.1f} s")
+        url = f"{assistant.url}/webhooks/rest/webhook"
+        send(url, "warm-up", "你好")
+        for concurrency, rounds in ((1, 120), (8, 40)):
+            started = time.perf_counter()
+            with ThreadPoolExecutor(concurrency) as pool:
+                batches = pool.map(conversations, [url] * concurrency, [rounds] * concurrency)
+                results = [r for batch in batches for r in batch]
+            elapsed = time.perf_counter() - started
+            errors = sum(1 for _, ok in results if not ok)
             print(
-                f"resident memory: Rasa {rss_mb(assistant.processes['rasa'].pid):.0f} MB, "
-                f"actions {rss_mb(assistant.processes['actions'].pid):.0f} MB"
+                f"REST, {concurrency} sender(s): {summary([ms for ms, _ in results])}, "
+                f"{len(results) / elapsed:.1f} msg/s, errors={errors}"
             )
-        finally:
-            assistant.stop()
+        sender = uuid.uuid4().hex
+        long_run = [send(url, sender, MESSAGES[i % len(MESSAGES)])[0] for i in range(64)]
+        print(f"REST, one 64-message conversation, last 8 messages: {summary(long_run[-8:])}")
+        print(
+            f"resident memory: Rasa {rss_mb(assistant.processes['rasa'].pid):.0f} MB, "
+            f"actions {rss_mb(assistant.processes['actions'].pid):.0f} MB"
+        )
 
 
 if __name__ == "__main__":

@@ -27,12 +27,12 @@ from typing import Callable, Dict, List, Tuple
 
 import yaml
 
-from bot.launcher import Assistant, api_token
+from bot.launcher import api_token
 from knowledge.model import Entry
 from knowledge.paths import REPO_ROOT
 from knowledge.search import KnowledgeBase
 from tests.benchmarks.stats import summary
-from tests.ports import free_port
+from tests.bot.servers import running, scratch
 
 Check = Callable[[str], bool]
 
@@ -137,38 +137,28 @@ def main(argv: List[str] | None = None) -> None:
     errors: List[str] = []
     lock = threading.Lock()
 
-    with tempfile.TemporaryDirectory() as tmp:
-        assistant = Assistant(
-            rasa_port=free_port(),
-            actions_port=free_port(),
-            tracker_db=Path(tmp) / "t.db",
-            log_dir=Path(tmp) / "logs",
-        )
-        try:
-            assistant.start()
-            url = f"{assistant.url}/webhooks/rest/webhook"
-            send(url, "warm-up", "你好")
+    with tempfile.TemporaryDirectory() as tmp, running(scratch(Path(tmp))) as assistant:
+        url = f"{assistant.url}/webhooks/rest/webhook"
+        send(url, "warm-up", "你好")
 
-            def converse(sender: str) -> None:
-                for turn in conversations[sender]:
-                    ms, status, reply = send(url, sender, turn.message)
-                    with lock:
-                        latencies.setdefault(turn.kind, []).append(ms)
-                        if status != 200 or not turn.check(reply):
-                            errors.append(f"{sender} {turn.message!r}: {status} {reply[:100]!r}")
+        def converse(sender: str) -> None:
+            for turn in conversations[sender]:
+                ms, status, reply = send(url, sender, turn.message)
+                with lock:
+                    latencies.setdefault(turn.kind, []).append(ms)
+                    if status != 200 or not turn.check(reply):
+                        errors.append(f"{sender} {turn.message!r}: {status} {reply[:100]!r}")
 
-            started = time.perf_counter()
-            threads = [threading.Thread(target=converse, args=(s,)) for s in conversations]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-            elapsed = time.perf_counter() - started
-            for sender, turns in conversations.items():
-                if user_messages(assistant.url, sender) != [t.message for t in turns]:
-                    errors.append(f"{sender}: the tracker does not hold the messages in the order sent")
-        finally:
-            assistant.stop()
+        started = time.perf_counter()
+        threads = [threading.Thread(target=converse, args=(s,)) for s in conversations]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+        for sender, turns in conversations.items():
+            if user_messages(assistant.url, sender) != [t.message for t in turns]:
+                errors.append(f"{sender}: the tracker does not hold the messages in the order sent")
 
     every = [ms for values in latencies.values() for ms in values]
     print(f"load: {args.senders} concurrent senders x {args.messages} messages through REST, replies checked")

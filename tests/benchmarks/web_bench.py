@@ -18,9 +18,9 @@ from typing import List
 
 from playwright.sync_api import sync_playwright
 
-from bot.launcher import Assistant
 from knowledge.search import KnowledgeBase
 from tests.benchmarks.stats import summary
+from tests.bot.servers import running, scratch
 from tests.bot.web.conftest import CHROMIUM, CHROMIUM_FLAGS
 from tests.ports import free_port
 
@@ -50,26 +50,17 @@ def timed_get(url: str) -> float:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        assistant = Assistant(
-            rasa_port=free_port(),
-            actions_port=free_port(),
-            web_port=free_port(),
-            tracker_db=Path(tmp) / "t.db",
-            log_dir=Path(tmp) / "logs",
-        )
-        try:
-            print(f"start-up until the three servers answer: {assistant.start():.1f} s")
-            base = assistant.web_url
-            queries = faq_queries(200)
-            timed_get(f"{base}/api/faq?q=warm")
-            faq = [timed_get(f"{base}/api/faq?" + urllib.parse.urlencode({"q": q})) for q in queries]
-            print(f"FAQ API, {len(queries)} queries: {summary(faq)}")
-            glossary = [timed_get(f"{base}/api/glossary") for _ in range(20)]
-            print(f"glossary API (every entry): {summary(glossary)}")
-            browser_figures(base)
-        finally:
-            assistant.stop()
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp, running(scratch(Path(tmp), web_port=free_port())) as assistant:
+        print(f"start-up until the three servers answer: {time.perf_counter() - started:.1f} s")
+        base = assistant.web_url
+        queries = faq_queries(200)
+        timed_get(f"{base}/api/faq?q=warm")
+        faq = [timed_get(f"{base}/api/faq?" + urllib.parse.urlencode({"q": q})) for q in queries]
+        print(f"FAQ API, {len(queries)} queries: {summary(faq)}")
+        glossary = [timed_get(f"{base}/api/glossary") for _ in range(20)]
+        print(f"glossary API (every entry): {summary(glossary)}")
+        browser_figures(base)
 
 
 def browser_figures(base: str) -> None:

@@ -16,10 +16,11 @@ from typing import Any, Dict, List
 
 import pytest
 
-from bot.launcher import Assistant, api_token
+from bot.launcher import api_token
 from bot.model import MODEL_PATH
 from knowledge.build import build
 from knowledge.logbook import Logbook
+from tests.bot.servers import running, scratch
 from tests.ports import free_port
 
 LOG_SALT = "test-salt"
@@ -31,27 +32,13 @@ def assistant(tmp_path_factory: pytest.TempPathFactory):
         pytest.fail(f"{MODEL_PATH} is missing: run the suite with `make test`, which trains it")
     tmp = tmp_path_factory.mktemp("assistant")
     build(tmp / "knowledge.db", nlu_artefacts=False)
-    server = Assistant(
-        rasa_port=free_port(),
-        actions_port=free_port(),
-        web_port=free_port(),
-        tracker_db=tmp / "tracker.db",
-        log_dir=tmp / "logs",
-        env={
-            "KB_DB_PATH": str(tmp / "knowledge.db"),
-            "KB_LOG_PATH": str(tmp / "logbook.db"),
-            "KB_LOG_SALT": LOG_SALT,
-        },
-    )
-    try:
-        server.start()
-    except Exception:
-        server.stop()
-        for log in (tmp / "logs").glob("*.log"):
-            print(f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}")
-        raise
-    yield server
-    server.stop()
+    env = {
+        "KB_DB_PATH": str(tmp / "knowledge.db"),
+        "KB_LOG_PATH": str(tmp / "logbook.db"),
+        "KB_LOG_SALT": LOG_SALT,
+    }
+    with running(scratch(tmp, web_port=free_port(), env=env)) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -1,9 +1,10 @@
-"""Servers the production tests start besides the session assistant: another assistant,
-PostgreSQL and Redis, each on free ports in a temporary folder, each stopped afterwards.
+"""Servers that tests and benchmarks start: throw-away assistants, PostgreSQL and Redis, each on
+free ports in a temporary folder, each stopped afterwards.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pwd
@@ -23,6 +24,13 @@ PG_BIN = Path("/usr/lib/postgresql/15/bin")
 FIGURES_FILE = BUILD_DIR / "production_figures.json"
 
 
+def scratch(folder: Path, **kwargs: Any) -> Assistant:
+    """An assistant on free ports whose tracker store and logs are in ``folder`` (not yet started)."""
+    options = {"tracker_db": folder / "tracker.db", "log_dir": folder / "logs", **kwargs}
+    return Assistant(rasa_port=free_port(), actions_port=free_port(), **options)
+
+
+@contextlib.contextmanager
 def running(server: Assistant, start: str = "start") -> Iterator[Assistant]:
     """Start ``server`` (``start`` names the method), yield it, stop it; on failure show its logs."""
     try:

@@ -23,8 +23,7 @@ from bot.launcher import BOT_DIR, Assistant, api_token
 from knowledge import paths
 from knowledge.build import build
 from tests.bot.clients import RestClient, SocketIOChat, domain_response, http
-from tests.bot.servers import record, running
-from tests.ports import free_port
+from tests.bot.servers import record, running, scratch
 
 pytestmark = pytest.mark.server
 
@@ -39,14 +38,8 @@ def kb_db(tmp_path_factory):
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, kb_db):
     tmp = tmp_path_factory.mktemp("faults")
-    assistant = Assistant(
-        rasa_port=free_port(),
-        actions_port=free_port(),
-        tracker_db=tmp / "tracker.db",
-        log_dir=tmp / "logs",
-        env={"KB_DB_PATH": str(kb_db)},
-    )
-    yield from running(assistant)
+    with running(scratch(tmp, env={"KB_DB_PATH": str(kb_db)})) as assistant:
+        yield assistant
 
 
 @pytest.fixture(scope="module")

@@ -50,9 +50,8 @@ def servers(stores, tmp_path_factory):
         )
 
     first, second = assistant("a"), assistant("b")
-    for _ in running(first):
-        for _ in running(second, "start_rasa"):
-            yield first, second
+    with running(first), running(second, "start_rasa"):
+        yield first, second
 
 
 def tracker_events(server: Assistant, conversation: str) -> List[Dict]:

@@ -17,7 +17,7 @@ import pytest
 from bot.launcher import Assistant
 from bot.model import MODEL_PATH
 from tests.bot.channels.fake_wecom import FakeWeComApi, WeComPlatform
-from tests.ports import free_port
+from tests.bot.servers import running, scratch
 
 CORP, SECRET, AGENT = "ww-test-corp", "app-secret-for-tests", 1000002
 
@@ -62,28 +62,16 @@ def wecom(tmp_path_factory: pytest.TempPathFactory):
     api = FakeWeComApi(CORP, SECRET, AGENT)
     api.start()
     platform = WeComPlatform(CORP, AGENT)
-    server = Assistant(
-        rasa_port=free_port(),
-        actions_port=free_port(),
-        tracker_db=tmp / "tracker.db",
-        log_dir=tmp / "logs",
-        env={
-            "WECOM_CORP_ID": CORP,
-            "WECOM_AGENT_ID": str(AGENT),
-            "WECOM_SECRET": SECRET,
-            "WECOM_TOKEN": platform.token,
-            "WECOM_AES_KEY": platform.aes_key,
-            "WECOM_API_BASE": api.url,
-        },
-    )
+    env = {
+        "WECOM_CORP_ID": CORP,
+        "WECOM_AGENT_ID": str(AGENT),
+        "WECOM_SECRET": SECRET,
+        "WECOM_TOKEN": platform.token,
+        "WECOM_AES_KEY": platform.aes_key,
+        "WECOM_API_BASE": api.url,
+    }
     try:
-        server.start()
-    except Exception:
-        server.stop()
+        with running(scratch(tmp, env=env)) as server:
+            yield WeComSetup(server, api, platform)
+    finally:
         api.stop()
-        for log in (tmp / "logs").glob("*.log"):
-            print(f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}")
-        raise
-    yield WeComSetup(server, api, platform)
-    server.stop()
-    api.stop()
