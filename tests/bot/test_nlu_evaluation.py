@@ -1,8 +1,10 @@
 """NLU quality on phrasings it was never trained on (target ≥ 95%).
 
-Two held-out sets: test_nlu.yml (written with the first training data; its errors informed the
-second round of training data, so its score is optimistic) and test_nlu_fresh.yml (written blind
-after that round: the honest measure of generalization).
+Three held-out sets: test_nlu.yml (written with the first training data; its errors informed the
+second round of training data, so its score is optimistic), test_nlu_fresh.yml (written blind
+after that round: the honest measure of generalization) and test_nlu_third.yml (written blind
+after that round as well, by someone else, with more colloquial, Cantonese and workplace
+phrasings; nothing was tuned on it).
 """
 
 from __future__ import annotations
@@ -13,14 +15,15 @@ import pytest
 from rasa.shared.nlu.training_data.loading import load_data
 
 from knowledge.paths import BUILD_DIR, REPO_ROOT
-from tests.bot.nlu_evaluation import FRESH_SET, TEST_SET, Scores, evaluate, save
+from tests.bot.nlu_evaluation import FRESH_SET, TEST_SET, THIRD_SET, Scores, evaluate, save
 
 pytestmark = pytest.mark.server
 
-# Floors that catch regressions (measured: held-out 96.2%, fresh 95.7%; target 95%).
+# Floors that catch regressions (measured: held-out 96.2%, fresh 95.7%, third 91.8%; target 95%).
 SETS = {
     "held_out": (TEST_SET, "nlu_evaluation.json", 0.95),
     "fresh": (FRESH_SET, "nlu_evaluation_fresh.json", 0.93),
+    "third": (THIRD_SET, "nlu_evaluation_third.json", 0.90),
 }
 
 
@@ -34,7 +37,7 @@ def scored(request, parse, kb) -> Tuple[Scores, float]:
     return result, floor
 
 
-@pytest.mark.parametrize("path", [TEST_SET, FRESH_SET], ids=["held_out", "fresh"])
+@pytest.mark.parametrize("path", [TEST_SET, FRESH_SET, THIRD_SET], ids=["held_out", "fresh", "third"])
 def test_test_set_is_large_and_never_trained_on(path):
     test = {e.get("text") for e in load_data(str(path)).intent_examples}
     train = {e.get("text") for e in load_data(str(REPO_ROOT / "data" / "nlu")).intent_examples}
