@@ -9,19 +9,30 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.classifier import DIMENSIONS, classify, describe_facts, describe_levels, value_levels
-from actions.facts import Facts, read_answer, read_facts
+from actions.definitions import answer_unsure, answer_with_knowledge
+from actions.facts import Facts, asks_for_classification, mentions_a_customer, read_answer, read_facts
 from actions.feedback import knowledge_answer
 from actions.knowledge_base import cite, knowledge_base
 
 FORM_SLOTS = ("current_value", "growth_potential", "customer_facts")
 # The facts of the last verdict, kept after the form so that a correction can reclassify.
 LAST_FACTS_SLOT = "last_customer_facts"
-CUSTOMER_FORM = "customer_form"
+REQUESTED_SLOT = "requested_slot"
 
 
-def describes_a_customer(text: str) -> bool:
-    """Whether a message says how valuable or promising a customer is (a level the frameworks use)."""
-    return bool(value_levels(read_facts(text)))
+def not_a_description(tracker: Tracker) -> bool:
+    """The NLU took the message for a description, but it states no fact, asks for no class and
+    talks about no customer, the terms it names aside: 这个月的销售提成怎么算, customer lifetime
+    value 中文啥意思. (帮我给客户归个类 asks; 他们家回款周期拉到了180天 talks about a customer.)"""
+    message = tracker.latest_message
+    text = message.get("text") or ""
+    if text.startswith("/") or read_facts(text).stated() or asks_for_classification(text):
+        return False
+    for entity in sorted(message.get("entities") or [], key=lambda e: -(e.get("start") or 0)):
+        start, end = entity.get("start"), entity.get("end")
+        if entity.get("entity") == "term" and isinstance(start, int) and isinstance(end, int):
+            text = text[:start] + " " + text[end:]
+    return not mentions_a_customer(text)
 
 
 def new_facts(tracker: Tracker) -> Facts:
@@ -46,6 +57,17 @@ class ValidateCustomerForm(FormValidationAction):
 
     def name(self) -> str:
         return "validate_customer_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        starting = tracker.get_slot("customer_facts") is None
+        events = await super().run(dispatcher, tracker, domain)
+        if starting and not_a_description(tracker):
+            # Not a description after all: the form ends before asking anything, and the
+            # verdict action, which the rules run next, answers the message instead.
+            events.append(SlotSet(REQUESTED_SLOT, None))
+        return events
 
     def _extract(self, dimension: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[str, Any]:
         # customer_facts is the form's first required slot, so its extraction has
@@ -103,6 +125,11 @@ class ActionClassifyCustomer(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
         facts = facts_so_far(tracker)
+        if not facts.stated() and not_a_description(tracker):
+            # The form ended at once (ValidateCustomerForm.run): answer as when the NLU is unsure,
+            # and keep the last verdict's facts for a correction.
+            unsure = answer_with_knowledge(answer_unsure, dispatcher, tracker, domain)
+            return [*(SlotSet(slot, None) for slot in FORM_SLOTS), *unsure]
         verdicts = classify(facts)
         main = verdicts[0]
         kb = knowledge_base()

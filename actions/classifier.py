@@ -10,10 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, List
 
-from actions.facts import Facts
+from actions.facts import Facts, read_facts
 from knowledge import rules
 
 DIMENSIONS = ("current_value", "growth_potential")
+# The form that asks for what a description left out (bot/domain/classification.yml).
+CUSTOMER_FORM = "customer_form"
 
 
 @dataclass
@@ -137,3 +139,8 @@ def describe_levels(levels: Dict[str, Level]) -> List[str]:
             line += lexicon["level_reason"].format(fact=lexicon["fact_names"].get(level.fact, level.fact))
         lines.append(line)
     return lines
+
+
+def describes_a_customer(text: str) -> bool:
+    """Whether a message says how valuable or promising a customer is (a level the frameworks use)."""
+    return bool(value_levels(read_facts(text)))

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from typing import Any, Dict, List
+from typing import Any, Callable, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.classification import CUSTOMER_FORM, describes_a_customer
+from actions.classifier import CUSTOMER_FORM, describes_a_customer
 from actions.feedback import knowledge_answer, log_gap
 from actions.knowledge_base import cite, knowledge_base, related_buttons, term_button
 from actions.terms import TermLookup, find_terms
@@ -104,9 +104,26 @@ def declined_as_too_long(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     return bool(too_long)
 
 
+Answer = Callable[[CollectingDispatcher, Tracker, Dict[str, Any], KnowledgeBase], List[EventType]]
+
+
+def answer_with_knowledge(
+    answer: Answer, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+) -> List[EventType]:
+    """Run ``answer`` with the knowledge base; decline a message too long to read, and report
+    a knowledge base that is not built."""
+    if declined_as_too_long(dispatcher, tracker):
+        return []
+    try:
+        return answer(dispatcher, tracker, domain, knowledge_base())
+    except KnowledgeBaseMissing:
+        logger.exception("knowledge base not built")
+        dispatcher.utter_message(response="utter_service_unavailable")
+        return []
+
+
 class KnowledgeAction(Action, ABC):
-    """Base of the knowledge actions: declines a message too long to read, finds the knowledge
-    base and reports its absence."""
+    """Base of the knowledge actions: each gives an ``answer``, run by answer_with_knowledge."""
 
     @abstractmethod
     def name(self) -> str:
@@ -121,18 +138,16 @@ class KnowledgeAction(Action, ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        if declined_as_too_long(dispatcher, tracker):
-            return []
-        try:
-            return self.answer(dispatcher, tracker, domain, knowledge_base())
-        except KnowledgeBaseMissing:
-            logger.exception("knowledge base not built")
-            dispatcher.utter_message(response="utter_service_unavailable")
-            return []
+        return answer_with_knowledge(self.answer, dispatcher, tracker, domain)
 
     @staticmethod
     def lookup(tracker: Tracker, kb: KnowledgeBase, names_only: bool = False) -> TermLookup:
-        return find_terms(kb, _term_entities(tracker), tracker.latest_message.get("text") or "", names_only)
+        return lookup_terms(tracker, kb, names_only)
+
+
+def lookup_terms(tracker: Tracker, kb: KnowledgeBase, names_only: bool = False) -> TermLookup:
+    """The entries the latest message names (its term entities first), or the search that found none."""
+    return find_terms(kb, _term_entities(tracker), tracker.latest_message.get("text") or "", names_only)
 
 
 class ActionAnswerTerm(KnowledgeAction):
@@ -265,21 +280,29 @@ class ActionFallbackSearch(KnowledgeAction):
         return "action_fallback_search"
 
     def answer(self, dispatcher, tracker, domain, kb) -> List[EventType]:
-        lookup = self.lookup(tracker, kb, names_only=True)
-        if lookup.entries:
-            return answer_entry(dispatcher, tracker, domain, kb, lookup.entries[0], gap="fallback")
-        if describes_a_customer(tracker.latest_message.get("text") or ""):
-            # 利润贡献很大，增长潜力挺大的: the NLU hesitated between a description and an
-            # answer to a question nobody asked; the facts in it decide. The form reads them.
-            return [FollowupAction(CUSTOMER_FORM)]
-        if lookup.search is not None and lookup.search.status == "ambiguous" and lookup.suggestions:
-            return offer_choices(dispatcher, tracker, lookup, gap="fallback")
-        if _asks_about_a_term(tracker.latest_message.get("text") or ""):
-            # 什么是区块链: say there is no such entry
-            return offer_choices(dispatcher, tracker, lookup, gap="fallback")
-        dispatcher.utter_message(response="utter_default")
-        log_gap(tracker, "fallback", "fallback")
-        return []
+        return answer_unsure(dispatcher, tracker, domain, kb)
+
+
+def answer_unsure(
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any], kb: KnowledgeBase
+) -> List[EventType]:
+    """A message the NLU could not place: a term it names, a customer it describes, the nearest
+    terms, an honest "no entry", or else the help text; logged as a gap."""
+    lookup = lookup_terms(tracker, kb, names_only=True)
+    if lookup.entries:
+        return answer_entry(dispatcher, tracker, domain, kb, lookup.entries[0], gap="fallback")
+    if describes_a_customer(tracker.latest_message.get("text") or ""):
+        # 利润贡献很大，增长潜力挺大的: the NLU hesitated between a description and an
+        # answer to a question nobody asked; the facts in it decide. The form reads them.
+        return [FollowupAction(CUSTOMER_FORM)]
+    if lookup.search is not None and lookup.search.status == "ambiguous" and lookup.suggestions:
+        return offer_choices(dispatcher, tracker, lookup, gap="fallback")
+    if _asks_about_a_term(tracker.latest_message.get("text") or ""):
+        # 什么是区块链: say there is no such entry
+        return offer_choices(dispatcher, tracker, lookup, gap="fallback")
+    dispatcher.utter_message(response="utter_default")
+    log_gap(tracker, "fallback", "fallback")
+    return []
 
 
 def _asks_about_a_term(text: str) -> bool:

@@ -295,6 +295,16 @@ def read_facts(text: str) -> Facts:
     return facts
 
 
+def asks_for_classification(text: str) -> bool:
+    """帮我给客户归个类 / 这客户算不算大客户: the message asks for a class, with or without facts."""
+    return _has(standardize(text or "").lower(), lexicon()["classification_requests"]) is not None
+
+
+def mentions_a_customer(text: str) -> bool:
+    """The message talks about a customer or its business (他们家回款周期拉到了180天)."""
+    return _has(standardize(text or "").lower(), lexicon()["customer_subjects"]) is not None
+
+
 def read_answer(text: str, dimension: str) -> Facts:
     """An answer to the question about ``dimension``: a level, or a bare number for it.
 

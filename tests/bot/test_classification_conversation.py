@@ -56,3 +56,13 @@ def test_a_description_the_nlu_hesitates_over_is_still_classified(say, text):
     # message lead to the verdict, not to "no such term".
     reply = texts(say(str(uuid.uuid4()), text))
     assert "白金客户" in reply and "词条" not in reply
+
+
+def test_a_question_taken_for_a_description_is_not_asked_about(say):
+    # Whatever intent the NLU gives it, a message with no fact, no request for a class and no
+    # customer in it never gets the form's questions; the next description still does.
+    user = uuid.uuid4().hex
+    reply = texts(say(user, "这个月的销售提成怎么算"))
+    assert "带来的价值怎么样" not in reply and "增长潜力如何" not in reply
+    assert "没太理解" in reply or "帮助" in reply
+    assert "带来的价值怎么样" in texts(say(user, "帮我给一个客户分类"))

@@ -1,0 +1,92 @@
+"""actions/classification.py: a message the NLU took for a description but that is none gets an
+answer (the term it names, or the help text) instead of the form's first question."""
+
+from __future__ import annotations
+
+from typing import List
+
+import pytest
+from rasa.shared.nlu.training_data.loading import load_data
+from rasa_sdk.events import SlotSet
+
+from actions.classification import (
+    LAST_FACTS_SLOT,
+    REQUESTED_SLOT,
+    ActionClassifyCustomer,
+    ValidateCustomerForm,
+    not_a_description,
+)
+from knowledge.paths import REPO_ROOT
+from tests.actions.conftest import make_tracker
+
+CLV_QUESTION = "customer lifetime value 中文啥意思"
+CLV_ENTITY = {"entity": "term", "value": "客户终生价值", "start": 0, "end": len("customer lifetime value")}
+
+
+def written_descriptions() -> List[str]:
+    """Every describe_customer example: the training data and the three held-out sets."""
+    paths = [REPO_ROOT / "data" / "nlu", *sorted((REPO_ROOT / "tests" / "nlu").glob("test_nlu*.yml"))]
+    return [
+        example.get("text")
+        for path in paths
+        for example in load_data(str(path)).intent_examples
+        if example.get("intent") == "describe_customer"
+    ]
+
+
+def describe(text: str, entities=None, slots=None):
+    return make_tracker(text, "describe_customer", entities=entities, slots=slots)
+
+
+@pytest.mark.parametrize("text", ["这个月的销售提成怎么算", "怎么申请报销差旅费", "这个出处的全文能给一下吗"])
+def test_a_message_about_no_customer_is_no_description(text):
+    assert not_a_description(describe(text))
+
+
+def test_a_named_term_does_not_count_as_talk_about_a_customer():
+    assert not_a_description(describe(CLV_QUESTION, [CLV_ENTITY]))
+    assert not not_a_description(describe(CLV_QUESTION))  # "customer", outside a term, would count
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "帮我给一个客户分类",
+        "这客户算不算大客户",
+        "他们家现金流紧张，回款周期拉到了180天",
+        "/describe_customer",
+    ],
+)
+def test_requests_and_talk_about_a_customer_are_descriptions(text):
+    assert not not_a_description(describe(text))
+
+
+def test_every_written_description_is_taken_as_one():
+    descriptions = written_descriptions()
+    assert len(descriptions) > 150
+    assert [text for text in descriptions if not_a_description(describe(text))] == []
+
+
+def test_the_form_ends_before_asking_when_it_starts_on_no_description(run_action):
+    _, events = run_action(ValidateCustomerForm(), describe("这个月的销售提成怎么算"))
+    assert events[-1] == SlotSet(REQUESTED_SLOT, None)
+    _, events = run_action(ValidateCustomerForm(), describe("帮我给一个客户分类"))
+    assert SlotSet(REQUESTED_SLOT, None) not in events
+
+
+def test_the_verdict_action_gives_the_help_text_and_keeps_the_last_verdicts_facts(run_action):
+    last = {"purchase_wan": 3000.0}
+    tracker = describe("这个月的销售提成怎么算", slots={"customer_facts": {}, LAST_FACTS_SLOT: last})
+    messages, events = run_action(ActionClassifyCustomer(), tracker)
+    assert [m.get("response") for m in messages] == ["utter_default"]
+    assert SlotSet("customer_facts", None) in events
+    assert all(e.get("name") != LAST_FACTS_SLOT for e in events)
+
+
+def test_the_verdict_action_answers_the_term_a_non_description_names(run_action, kb):
+    messages, events = run_action(
+        ActionClassifyCustomer(), describe(CLV_QUESTION, [CLV_ENTITY], {"customer_facts": {}})
+    )
+    assert messages[0]["response"].startswith("utter_term_answer")
+    assert kb.get("客户终生价值").short in str(messages[0])
+    assert SlotSet("last_entry_id", kb.get("客户终生价值").id) in events
