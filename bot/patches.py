@@ -6,6 +6,7 @@ upgrade changes what it replaces.
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 from typing import Any, Dict
 
@@ -14,11 +15,15 @@ from jsonschema import ValidationError, validators
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import Event
+from rasa.utils.tensorflow.models import RasaModel
+
+logger = logging.getLogger(__name__)
 
 # What the patches replace, kept so a test can check it is still what they were written against.
 REPLACED = {
     "RemoteAction._validate_action_result": RemoteAction._validate_action_result,
     "Event.resolve_by_type": Event.resolve_by_type,
+    "RasaModel.load": RasaModel.load.__func__,
 }
 
 
@@ -101,7 +106,47 @@ def _resolve_by_type(type_name: str, default: Any = None) -> Any:
     raise ValueError(f"Unknown event name '{type_name}'.")
 
 
+def _load_model(
+    cls: Any,
+    model_file_name: str,
+    model_data_example: Any,
+    predict_data_example: Any = None,
+    finetune_mode: bool = False,
+    *args: Any,
+    **kwargs: Any,
+) -> Any:
+    # To create the model's variables before reading the trained weights into them, Rasa trains
+    # the model on one example: tracing that training step (loss, gradients, optimizer) was half of
+    # the server's start-up, about 10 s (profiled). Here the weights are read first, restored into
+    # each variable as it is created, and the variables are created by the prediction Rasa runs
+    # anyway to trace the prediction step. The optimizer's state is left unread (it only serves
+    # further training). If any variable the prediction created was not in the file, Rasa's own
+    # way runs instead.
+    original = REPLACED["RasaModel.load"]
+    if finetune_mode or predict_data_example is None:
+        return original(
+            cls, model_file_name, model_data_example, predict_data_example, finetune_mode, *args, **kwargs
+        )
+    try:
+        model = cls(*args, **kwargs)
+        status = model.load_weights(model_file_name)
+        model.run_inference(predict_data_example)
+        status.expect_partial()
+        status.assert_existing_objects_matched()
+        return model
+    except Exception:  # noqa: BLE001 - any surprise: load the slow, sure way
+        logger.warning(
+            "loading %s without a training step failed; loading it as Rasa does",
+            model_file_name,
+            exc_info=True,
+        )
+        return original(
+            cls, model_file_name, model_data_example, predict_data_example, finetune_mode, *args, **kwargs
+        )
+
+
 def apply() -> None:
     """Install every patch (idempotent)."""
     RemoteAction._validate_action_result = _validate_action_result
     Event.resolve_by_type = staticmethod(_resolve_by_type)
+    RasaModel.load = classmethod(_load_model)

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
+import logging
+from typing import List
 
 import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
+from rasa.core.agent import Agent
 from rasa.shared.core.events import Event, SlotSet
+from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.utils.common import all_subclasses
+from rasa.utils.tensorflow.models import RasaModel
 
 from bot import patches
+from bot.model import MODEL_PATH
+from knowledge.paths import REPO_ROOT
 
 VALID = {
     "events": [{"event": "slot", "name": "term", "value": "腰部客户"}],
@@ -144,3 +152,48 @@ def test_an_event_is_checked_only_against_the_schema_its_name_selects():
         "name",
         "value",
     ]
+
+
+def test_the_replaced_model_load_is_what_the_patch_was_written_for():
+    source = inspect.getsource(patches.REPLACED["RasaModel.load"])
+    assert "model.fit(data_generator, verbose=False)" in source
+    assert "model.load_weights(model_file_name)" in source
+    assert "model.run_inference(predict_data_example)" in source
+
+
+def _parses(texts: List[str]) -> List[list]:
+    """Intent rankings (top 3, confidences to 6 places) of a freshly loaded model."""
+    agent = Agent.load(str(MODEL_PATH))
+    results = [asyncio.run(agent.parse_message(text)) for text in texts]
+    return [[(i["name"], round(i["confidence"], 6)) for i in r["intent_ranking"][:3]] for r in results]
+
+
+@pytest.mark.server
+def test_the_model_loaded_without_a_training_step_predicts_exactly_the_same(monkeypatch, caplog):
+    if not MODEL_PATH.exists():
+        pytest.fail(f"{MODEL_PATH} is missing: run the suite with `make test`, which trains it")
+    texts = [
+        e.get("text")
+        for e in load_data(str(REPO_ROOT / "tests" / "nlu" / "test_nlu_third.yml")).intent_examples
+    ]
+    as_rasa_loads = _parses(texts)
+
+    monkeypatch.setattr(RasaModel, "load", classmethod(patches._load_model))
+    with caplog.at_level(logging.WARNING, logger="bot.patches"):
+        assert _parses(texts) == as_rasa_loads
+    assert "loading it as Rasa does" not in caplog.text  # the fast way did load it
+
+    # A model the fast way cannot load is loaded Rasa's way, with the same predictions.
+    run_inference = RasaModel.run_inference
+    calls = []
+
+    def fail_first(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("a layer this patch does not know")
+        return run_inference(self, *args, **kwargs)
+
+    monkeypatch.setattr(RasaModel, "run_inference", fail_first)
+    with caplog.at_level(logging.WARNING, logger="bot.patches"):
+        assert _parses(texts) == as_rasa_loads
+    assert "loading it as Rasa does" in caplog.text
