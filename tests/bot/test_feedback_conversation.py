@@ -107,9 +107,14 @@ def test_an_unknown_term_asked_in_words_is_a_gap(say, logbook):
     }
 
 
+# Nonsense the NLU may fall back on; which of them it does depends on the trained model.
+NONSENSE = ["阿巴阿巴阿巴", "咕噜咕噜咕噜", "嗯嗯啊啊哦哦", "qwertyuiop", "啦啦啦啦啦", "zzzz"]
+
+
 def test_a_real_fallback_is_logged(say, parse, logbook):
-    message = "阿巴阿巴阿巴"
-    assert parse(message)["intent"]["name"] == "nlu_fallback"
+    fallbacks = [text for text in NONSENSE if parse(text)["intent"]["name"] == "nlu_fallback"]
+    assert fallbacks, "the NLU fell back on none of the nonsense messages"
+    message = fallbacks[0]
     user = sender()
     say(user, message)
     [gap] = rows(logbook, "gaps", user)
