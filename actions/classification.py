@@ -7,6 +7,7 @@ from typing import Any, Dict, List
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
 
 from actions.classifier import DIMENSIONS, classify, describe_facts, describe_levels, value_levels
 from actions.definitions import answer_unsure, answer_with_knowledge
@@ -17,7 +18,6 @@ from actions.knowledge_base import cite, knowledge_base
 FORM_SLOTS = ("current_value", "growth_potential", "customer_facts")
 # The facts of the last verdict, kept after the form so that a correction can reclassify.
 LAST_FACTS_SLOT = "last_customer_facts"
-REQUESTED_SLOT = "requested_slot"
 
 
 def not_a_description(tracker: Tracker) -> bool:
@@ -25,6 +25,8 @@ def not_a_description(tracker: Tracker) -> bool:
     talks about no customer, the terms it names aside: 这个月的销售提成怎么算, customer lifetime
     value 中文啥意思. (帮我给客户归个类 asks; 他们家回款周期拉到了180天 talks about a customer.)"""
     message = tracker.latest_message
+    if (message.get("intent") or {}).get("name") != "describe_customer":
+        return False  # an answer or correction without facts (一般) is asked for a description
     text = message.get("text") or ""
     if text.startswith("/") or read_facts(text).stated() or asks_for_classification(text):
         return False

@@ -8,10 +8,10 @@ from typing import List
 import pytest
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa_sdk.events import SlotSet
+from rasa_sdk.forms import REQUESTED_SLOT
 
 from actions.classification import (
     LAST_FACTS_SLOT,
-    REQUESTED_SLOT,
     ActionClassifyCustomer,
     ValidateCustomerForm,
     not_a_description,
@@ -90,3 +90,11 @@ def test_the_verdict_action_answers_the_term_a_non_description_names(run_action,
     assert messages[0]["response"].startswith("utter_term_answer")
     assert kb.get("客户终生价值").short in str(messages[0])
     assert SlotSet("last_entry_id", kb.get("客户终生价值").id) in events
+
+
+def test_a_correction_without_facts_is_still_asked_for_a_description(run_action):
+    # Only what the NLU took for a description is checked: 一般 out of the blue (inform) gets,
+    # as before, the request to describe the customer first.
+    assert not not_a_description(make_tracker("一般", "inform"))
+    messages, _ = run_action(ActionClassifyCustomer(), make_tracker("一般", "inform"))
+    assert [m.get("response") for m in messages] == ["utter_describe_customer_first"]
