@@ -140,10 +140,6 @@ class KnowledgeAction(Action, ABC):
     ) -> List[EventType]:
         return answer_with_knowledge(self.answer, dispatcher, tracker, domain)
 
-    @staticmethod
-    def lookup(tracker: Tracker, kb: KnowledgeBase, names_only: bool = False) -> TermLookup:
-        return lookup_terms(tracker, kb, names_only)
-
 
 def lookup_terms(tracker: Tracker, kb: KnowledgeBase, names_only: bool = False) -> TermLookup:
     """The entries the latest message names (its term entities first), or the search that found none."""
@@ -157,7 +153,7 @@ class ActionAnswerTerm(KnowledgeAction):
         return "action_answer_term"
 
     def answer(self, dispatcher, tracker, domain, kb) -> List[EventType]:
-        lookup = self.lookup(tracker, kb)
+        lookup = lookup_terms(tracker, kb)
         if lookup.entries:
             return answer_entry(dispatcher, tracker, domain, kb, lookup.entries[0])
         return offer_choices(dispatcher, tracker, lookup)
@@ -170,7 +166,7 @@ class ActionAnswerDetail(KnowledgeAction):
         return "action_answer_detail"
 
     def answer(self, dispatcher, tracker, domain, kb) -> List[EventType]:
-        lookup = self.lookup(tracker, kb, names_only=True)
+        lookup = lookup_terms(tracker, kb, names_only=True)
         entry = lookup.entries[0] if lookup.entries else _last_entry(kb, tracker)
         if entry is None:
             return ask_which_term(dispatcher, tracker)
@@ -188,7 +184,7 @@ class ActionAnswerStrategy(KnowledgeAction):
         return "action_answer_strategy"
 
     def answer(self, dispatcher, tracker, domain, kb) -> List[EventType]:
-        lookup = self.lookup(tracker, kb, names_only=True)
+        lookup = lookup_terms(tracker, kb, names_only=True)
         entry = lookup.entries[0] if lookup.entries else _last_entry(kb, tracker)
         if entry is None:
             if lookup.suggestions:
@@ -214,7 +210,7 @@ class ActionCompareTerms(KnowledgeAction):
         return "action_compare_terms"
 
     def answer(self, dispatcher, tracker, domain, kb) -> List[EventType]:
-        entries = list(self.lookup(tracker, kb, names_only=True).entries)
+        entries = list(lookup_terms(tracker, kb, names_only=True).entries)
         last = _last_entry(kb, tracker)
         if len(entries) == 1 and last is not None and last.id != entries[0].id:
             entries.insert(0, last)
