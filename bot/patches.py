@@ -122,27 +122,24 @@ def _load_model(
     # anyway to trace the prediction step. The optimizer's state is left unread (it only serves
     # further training). If any variable the prediction created was not in the file, Rasa's own
     # way runs instead.
+    if not finetune_mode and predict_data_example is not None:
+        try:
+            model = cls(*args, **kwargs)
+            status = model.load_weights(model_file_name)
+            model.run_inference(predict_data_example)
+            status.expect_partial()
+            status.assert_existing_objects_matched()
+            return model
+        except Exception:  # noqa: BLE001 - any surprise: load the slow, sure way
+            logger.warning(
+                "loading %s without a training step failed; loading it as Rasa does",
+                model_file_name,
+                exc_info=True,
+            )
     original = REPLACED["RasaModel.load"]
-    if finetune_mode or predict_data_example is None:
-        return original(
-            cls, model_file_name, model_data_example, predict_data_example, finetune_mode, *args, **kwargs
-        )
-    try:
-        model = cls(*args, **kwargs)
-        status = model.load_weights(model_file_name)
-        model.run_inference(predict_data_example)
-        status.expect_partial()
-        status.assert_existing_objects_matched()
-        return model
-    except Exception:  # noqa: BLE001 - any surprise: load the slow, sure way
-        logger.warning(
-            "loading %s without a training step failed; loading it as Rasa does",
-            model_file_name,
-            exc_info=True,
-        )
-        return original(
-            cls, model_file_name, model_data_example, predict_data_example, finetune_mode, *args, **kwargs
-        )
+    return original(
+        cls, model_file_name, model_data_example, predict_data_example, finetune_mode, *args, **kwargs
+    )
 
 
 def apply() -> None:
