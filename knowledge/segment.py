@@ -13,6 +13,15 @@ _lock = threading.Lock()
 _tokenizer = None
 
 
+def add_word_once(tokenizer, word: str, frequency: int | None = None, tag: str | None = None) -> None:
+    """Add ``word`` to a jieba tokenizer unless it has it already at ``frequency`` (or at all, when
+    no frequency is given): jieba's add_word adds the frequency to its total even for a word it
+    has, which would shift every later segmentation a little."""
+    known = tokenizer.FREQ.get(word)
+    if not known or (frequency is not None and known != frequency):
+        tokenizer.add_word(word, frequency, tag)
+
+
 def _shared_tokenizer():
     """One private jieba tokenizer per process: loading its dictionary takes ~1.5 s."""
     global _tokenizer
@@ -36,10 +45,8 @@ class Segmenter:
     def __init__(self, names: Iterable[str] = ()) -> None:
         self._tokenizer = _shared_tokenizer()
         for name in names:
-            # jieba's add_word adds the frequency to its total even for a word it has, which
-            # would shift every later segmentation a little: add each name once.
-            if name and " " not in name and self._tokenizer.FREQ.get(name) != NAME_FREQUENCY:
-                self._tokenizer.add_word(name, NAME_FREQUENCY)
+            if name and " " not in name:
+                add_word_once(self._tokenizer, name, NAME_FREQUENCY)
 
     def cut(self, text: str) -> List[str]:
         """Search-mode tokens (a long word also yields its sub-words), blanks dropped."""

@@ -34,6 +34,7 @@ from bot.nlu.knowledge import NAME_SPANS, KnowledgeBaseComponent, knowledge_base
 from knowledge.model import NameSpan
 from knowledge.normalize import readable, standardize
 from knowledge.search import KnowledgeBaseMissing
+from knowledge.segment import add_word_once
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
@@ -92,10 +93,10 @@ class ChineseTokenizer(JiebaTokenizer):
     def _load_custom_dictionary(path: str) -> None:
         """Add the user dictionary's words to jieba, each only once per process.
 
-        Rasa calls jieba.load_userdict on every model load, and jieba adds each word's frequency
-        to its total again even for a word it has: a second load in the same process (a model
-        replaced through the HTTP API) segmented differently and changed predictions (不對: deny
-        0.913 on the first load, as in training; 0.999 on the second).
+        Rasa calls jieba.load_userdict on every model load, which adds each word's frequency to
+        jieba's total again (see knowledge.segment.add_word_once): a second load in the same
+        process (a model replaced through the HTTP API) segmented differently and changed
+        predictions (不對: deny 0.913 on the first load, as in training; 0.999 on the second).
         """
         import jieba
 
@@ -106,9 +107,7 @@ class ChineseTokenizer(JiebaTokenizer):
                     continue
                 word, frequency, tag = jieba.re_userdict.match(line.strip()).groups()
                 frequency = int(frequency) if frequency is not None else None
-                known = jieba.dt.FREQ.get(word)
-                if not known or (frequency is not None and known != frequency):
-                    jieba.add_word(word, frequency, tag.strip() if tag else None)
+                add_word_once(jieba.dt, word, frequency, tag.strip() if tag else None)
 
     def tokenize(self, message: Message, attribute: str) -> List[Token]:
         tokens = super().tokenize(message, attribute)
