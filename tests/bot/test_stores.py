@@ -100,13 +100,11 @@ def test_either_store_reads_the_others_file(tmp_path, writer, reader):
     converse(writer(db), "someone", [time.time()])
     written, read = writer(db), reader(db)
     for method in ("retrieve", "retrieve_full_tracker"):
-        assert dicts(asyncio.run(getattr(read, method)("someone"))) == dicts(
-            asyncio.run(getattr(written, method)("someone"))
-        )
+        as_read, as_written = (asyncio.run(getattr(store, method)("someone")) for store in (read, written))
+        assert dicts(as_read) == dicts(as_written)
     latest = asyncio.run(read.retrieve("someone"))
-    assert [e.text for e in latest.events if isinstance(e, UserUttered)] == [
-        "战略客户"
-    ]  # the latest session only
+    asked = [e.text for e in latest.events if isinstance(e, UserUttered)]
+    assert asked == ["战略客户"]  # the latest session only
     assert latest.get_slot("term") == "战略客户"
     assert asyncio.run(read.keys()) == asyncio.run(written.keys()) == ["someone"]
 
