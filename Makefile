@@ -78,7 +78,8 @@ $(KB_DB): $(VENV)/.installed $(KB_SOURCES)
 	@echo "==> building the knowledge base"
 	@$(PY) -m knowledge build
 
-train: install kb ## train the Rasa model if its inputs changed
+train: install kb ## train the fact reader and the Rasa model if their inputs changed
+	@$(PY) -m knowledge.customers train
 	@$(PY) -m bot.model train
 
 # `make run TRAIN=no` starts at once with the existing model; the launcher says if it is older

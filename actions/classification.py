@@ -1,4 +1,9 @@
-"""Actions that classify a described customer: the form's slot extraction and the verdict."""
+"""Actions that classify a described customer: the form's slots and the verdict.
+
+The domain (knowledge.customers) reads the facts, picks the framework the message asks for and
+applies it; these actions only keep the facts between turns, ask what the framework still needs
+and choose the response.
+"""
 
 from __future__ import annotations
 
@@ -9,53 +14,90 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 
-from actions.classifier import DIMENSIONS, classify, describe_facts, describe_levels, value_levels
 from actions.definitions import answer_unsure, answer_with_knowledge
-from actions.facts import Facts, asks_for_classification, mentions_a_customer, read_answer, read_facts
 from actions.feedback import knowledge_answer
-from actions.knowledge_base import cite, knowledge_base
+from actions.knowledge_base import knowledge_base, read_message
+from knowledge.customers import Description, Facts, describe, read_answer, read_facts
+from knowledge.customers.describe import class_term
+from knowledge.customers.explain import reasons, team_thresholds_note, uses_team_thresholds
+from knowledge.customers.frameworks import DIMENSIONS, Verdict, corrected, known_facts
+from knowledge.customers.lexicon import has, lexicon
+from knowledge.customers.names import framework_mentions
 
-FORM_SLOTS = ("current_value", "growth_potential", "customer_facts")
-# The facts of the last verdict, kept after the form so that a correction can reclassify.
+FACTS_SLOT = "customer_facts"
+FRAMEWORK_SLOT = "customer_framework"
+# The facts and framework of the last verdict, kept after the form so that a correction
+# (不对，潜力其实很大) or a question about the verdict (其他分类角度) can use them.
 LAST_FACTS_SLOT = "last_customer_facts"
+ASK_SLOTS = ("current_value", "growth_potential", "rank_pct", "years", "market_share")
+FORM_SLOTS = (FACTS_SLOT, *ASK_SLOTS)
+UNKNOWN = "unknown"
 
 
 def not_a_description(tracker: Tracker) -> bool:
-    """The NLU took the message for a description, but it states no fact, asks for no class and
-    talks about no customer, the terms it names aside: 这个月的销售提成怎么算, customer lifetime
-    value 中文啥意思. (帮我给客户归个类 asks; 他们家回款周期拉到了180天 talks about a customer.)"""
+    """The NLU took the message for a description, but the domain reads a question, or a message
+    that states no fact, asks for no class and talks about no customer (这个月的销售提成怎么算)."""
     message = tracker.latest_message
     if (message.get("intent") or {}).get("name") != "describe_customer":
         return False  # an answer or correction without facts (一般) is asked for a description
-    text = message.get("text") or ""
-    if text.startswith("/") or read_facts(text).stated() or asks_for_classification(text):
-        return False
-    for entity in sorted(message.get("entities") or [], key=lambda e: -(e.get("start") or 0)):
-        start, end = entity.get("start"), entity.get("end")
-        if entity.get("entity") == "term" and isinstance(start, int) and isinstance(end, int):
-            text = text[:start] + " " + text[end:]
-    return not mentions_a_customer(text)
+    return not read_message(tracker, knowledge_base()).describes_a_customer
+
+
+# Intents whose messages can tell about the customer; 算了 or 谢谢 tell nothing.
+TELLING_INTENTS = (
+    "describe_customer",
+    "inform",
+    "nlu_fallback",
+    "ask_definition",
+    "ask_strategy",
+    "compare_terms",
+)
 
 
 def new_facts(tracker: Tracker) -> Facts:
     """What the latest message says about the customer (an answer to the question asked, too)."""
     text = tracker.latest_message.get("text") or ""
-    if text.startswith("/"):  # a button payload carries no description
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    if text.startswith("/") or (intent and intent not in TELLING_INTENTS):  # a button, or small talk
         return Facts()
-    requested = tracker.get_slot("requested_slot")
+    requested = tracker.get_slot(REQUESTED_SLOT)
     return read_answer(text, requested) if requested in DIMENSIONS else read_facts(text)
 
 
 def facts_so_far(tracker: Tracker) -> Facts:
     """The facts gathered in this classification (or the last one), updated by the latest message."""
-    gathered = tracker.get_slot("customer_facts")
+    gathered = tracker.get_slot(FACTS_SLOT)
     if gathered is None:
         gathered = tracker.get_slot(LAST_FACTS_SLOT)
-    return Facts.from_dict(gathered).merged(new_facts(tracker))
+    return corrected(Facts.from_dict(gathered), new_facts(tracker))
+
+
+def switched_framework(text: str, facts: Facts) -> str | None:
+    """The framework a message in a classification names and asks for instead (那按关键客户分呢)."""
+    if not text or text.startswith("/"):
+        return None
+    asked = describe(text, facts)
+    return (
+        asked.framework if asked.asked and f"mentions:{asked.framework}" in framework_mentions(text) else None
+    )
+
+
+def framework_of(tracker: Tracker, facts: Facts) -> Description:
+    """The facts, described under the framework of this classification (chosen when it began, or
+    asked for anew by the latest message); without one, the framework the message asks for."""
+    text = tracker.latest_message.get("text") or ""
+    chosen = tracker.get_slot(FRAMEWORK_SLOT) or (tracker.get_slot(LAST_FACTS_SLOT) or {}).get("framework")
+    if chosen is None:
+        return describe(text, facts) if not text.startswith("/") else describe("", facts)
+    return describe("", facts, framework_id=switched_framework(text, facts) or chosen)
+
+
+def _is_unknown(text: str) -> bool:
+    return has(text, lexicon()["unknown"]) is not None
 
 
 class ValidateCustomerForm(FormValidationAction):
-    """Fills the form's slots from whatever the salesperson has said so far."""
+    """Fills the form from whatever the salesperson has said, and asks what the framework needs."""
 
     def name(self) -> str:
         return "validate_customer_form"
@@ -63,49 +105,97 @@ class ValidateCustomerForm(FormValidationAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        starting = tracker.get_slot("customer_facts") is None
-        events = await super().run(dispatcher, tracker, domain)
+        starting = tracker.get_slot(FACTS_SLOT) is None
+        text = tracker.latest_message.get("text") or ""
+        followed = tracker.get_slot(FRAMEWORK_SLOT)
+        if starting:
+            # The framework the first message asks for (or its facts point to) leads the form.
+            tracker.slots[FRAMEWORK_SLOT] = describe(text, new_facts(tracker)).framework
+        else:
+            tracker.slots[FRAMEWORK_SLOT] = switched_framework(text, new_facts(tracker)) or followed
+        # Only a change is an event: a turn that fills nothing must still be rejected (算了).
+        events = (
+            []
+            if tracker.get_slot(FRAMEWORK_SLOT) == followed and not starting
+            else [SlotSet(FRAMEWORK_SLOT, tracker.get_slot(FRAMEWORK_SLOT))]
+        )
+        events += await super().run(dispatcher, tracker, domain)
         if starting and not_a_description(tracker):
             # Not a description after all: the form ends before asking anything, and the
             # verdict action, which the rules run next, answers the message instead.
             events.append(SlotSet(REQUESTED_SLOT, None))
         return events
 
-    def _extract(self, dimension: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[str, Any]:
-        # customer_facts is the form's first required slot, so its extraction has
-        # already merged this message into the tracker: no need to read it again.
-        level = value_levels(Facts.from_dict(tracker.get_slot("customer_facts"))).get(dimension)
-        slots: Dict[str, Any] = {}
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if level is not None:
-            slots[dimension] = "unknown" if level.guessed else level.value
-        elif tracker.get_slot("requested_slot") == dimension and intent not in ("ask_definition", "stop"):
-            dispatcher.utter_message(response="utter_level_not_understood")
+    async def required_slots(
+        self,
+        domain_slots: List[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[str, Any],
+    ) -> List[str]:
+        """customer_facts, the framework's questions already answered, and the first one not yet
+        answered as long as the framework cannot decide."""
+        gathered = tracker.get_slot(FACTS_SLOT)
+        if gathered is None:
+            return [FACTS_SLOT, *ASK_SLOTS]  # extract everything the first message says
+        described = describe("", Facts.from_dict(gathered), framework_id=tracker.get_slot(FRAMEWORK_SLOT))
+        known = known_facts(described.facts, described.levels)
+        slots = [FACTS_SLOT]
+        for ask in described.verdict.framework.get("asks", []):
+            if ask in known or tracker.get_slot(ask) is not None:
+                slots.append(ask)  # answered (不清楚 too): kept, never asked again
+            elif not described.verdict.decided:
+                slots.append(ask)  # the one to ask now
+                break
         return slots
 
     async def extract_customer_facts(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> Dict[str, Any]:
         newer = new_facts(tracker)
-        gathered = tracker.get_slot("customer_facts")
+        gathered = tracker.get_slot(FACTS_SLOT)
         if gathered is None:
             # A new classification: set even when empty, so the form never asks for it.
-            return {"customer_facts": newer.as_dict()}
-        # Later, only a message that says something fills it: otherwise the form
-        # must reject the turn so that 算了 or a question can leave it.
+            return {FACTS_SLOT: newer.as_dict()}
+        # Later, only a message that says something fills it: otherwise the form must reject the
+        # turn so that 算了 or a question can leave it.
         if not newer.stated():
             return {}
-        return {"customer_facts": Facts.from_dict(gathered).merged(newer).as_dict()}
+        return {FACTS_SLOT: corrected(Facts.from_dict(gathered), newer).as_dict()}
 
-    async def extract_current_value(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
-    ) -> Dict[str, Any]:
+    def _extract(self, ask: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[str, Any]:
+        # customer_facts is extracted first, so the slot already holds this message's facts.
+        gathered = Facts.from_dict(tracker.get_slot(FACTS_SLOT))
+        described = describe("", gathered, framework_id=tracker.get_slot(FRAMEWORK_SLOT))
+        known = known_facts(described.facts, described.levels)
+        level = described.levels.get(ask)
+        text = tracker.latest_message.get("text") or ""
+        requested = tracker.get_slot(REQUESTED_SLOT) == ask
+        if level is not None:
+            return {ask: UNKNOWN if level.guessed else level.value}
+        if ask in known:
+            return {ask: str(known[ask])}
+        if requested and _is_unknown(text):
+            return {ask: UNKNOWN}
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if requested and intent not in ("ask_definition", "stop"):
+            dispatcher.utter_message(response="utter_level_not_understood")
+        return {}
+
+    async def extract_current_value(self, dispatcher, tracker, domain) -> Dict[str, Any]:
         return self._extract("current_value", dispatcher, tracker)
 
-    async def extract_growth_potential(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
-    ) -> Dict[str, Any]:
+    async def extract_growth_potential(self, dispatcher, tracker, domain) -> Dict[str, Any]:
         return self._extract("growth_potential", dispatcher, tracker)
+
+    async def extract_rank_pct(self, dispatcher, tracker, domain) -> Dict[str, Any]:
+        return self._extract("rank_pct", dispatcher, tracker)
+
+    async def extract_years(self, dispatcher, tracker, domain) -> Dict[str, Any]:
+        return self._extract("years", dispatcher, tracker)
+
+    async def extract_market_share(self, dispatcher, tracker, domain) -> Dict[str, Any]:
+        return self._extract("market_share", dispatcher, tracker)
 
 
 class ActionStopClassification(Action):
@@ -117,8 +207,25 @@ class ActionStopClassification(Action):
         return [SlotSet(slot, None) for slot in FORM_SLOTS]
 
 
+def _first_step(strategy: str | None) -> str:
+    """The strategy's first numbered step (or its first line): 1. 保证足够的资源投入…"""
+    lines = [line.strip() for line in (strategy or "").strip().splitlines() if line.strip()]
+    steps = [line for line in lines if line[:1].isdigit()]
+    first = (steps or lines or [""])[0]
+    return f"建议第一步：{first.lstrip('0123456789.、） ').strip()}" if first else ""
+
+
+def _notes(described: Description, verdict: Verdict) -> str:
+    notes = []
+    if uses_team_thresholds(described, verdict):
+        notes.append(team_thresholds_note())
+    if verdict.framework.get("note") and verdict.label:
+        notes.append("注：资料没有给出这一分法的划分标准，这里是近似判断（详见“来源与说明”）。")
+    return "".join(f"\n{note}" for note in notes)
+
+
 class ActionClassifyCustomer(Action):
-    """The class on the value matrix, why, the strategy from the sources, other frameworks."""
+    """The class the asked framework gives, why, and the first step of the strategy from the sources."""
 
     def name(self) -> str:
         return "action_classify_customer"
@@ -132,46 +239,98 @@ class ActionClassifyCustomer(Action):
             # and keep the last verdict's facts for a correction.
             unsure = answer_with_knowledge(answer_unsure, dispatcher, tracker, domain)
             return [*(SlotSet(slot, None) for slot in FORM_SLOTS), *unsure]
-        verdicts = classify(facts)
-        main = verdicts[0]
-        kb = knowledge_base()
-        entry = kb.get(main.entry_id) if main.entry_id else None
-        if entry is None:
+        if not facts.stated() and tracker.get_slot(FRAMEWORK_SLOT) is None:
             dispatcher.utter_message(response="utter_describe_customer_first")
-            return self._done(facts)
-        dispatcher.utter_message(
-            response="utter_classification",
-            framework=main.framework["name"],
-            class_term=entry.term,
-            facts="；".join(describe_facts(facts)) or "—",
-            levels="；".join(describe_levels(value_levels(facts))),
-            short=entry.short,
-            strategy=entry.strategy or "",
-            sources=cite(kb, entry),
-        )
-        if main.borderline:
+            return self._done(facts, None)
+        described = framework_of(tracker, facts)
+        verdict = described.verdict
+        kb = knowledge_base()
+        frame = verdict.framework["name"]
+        lines = "\n".join(reasons(described, verdict))
+        entry = kb.get(verdict.entry_id) if verdict.entry_id else None
+        if verdict.outside:
+            dispatcher.utter_message(
+                response="utter_classification_outside",
+                framework=frame,
+                outside=verdict.outside,
+                reasons=lines,
+                notes=_notes(described, verdict),
+            )
+        elif entry is None:
+            missing = verdict.framework.get("missing_note") or "还缺少" + "、".join(
+                lexicon()["dimension_names"].get(m, m) for m in verdict.missing
+            )
+            dispatcher.utter_message(
+                response="utter_classification_undecided", framework=frame, missing=missing
+            )
+            return self._done(facts, described.framework)
+        elif verdict.label or not entry.strategy:
+            dispatcher.utter_message(
+                response="utter_classification_plain",
+                framework=frame,
+                class_term=verdict.label or entry.term,
+                reasons=lines,
+                notes=_notes(described, verdict),
+            )
+        else:
+            dispatcher.utter_message(
+                response="utter_classification",
+                framework=frame,
+                class_term=entry.term,
+                reasons=lines,
+                first_step=_first_step(entry.strategy),
+                notes=_notes(described, verdict),
+            )
+        if verdict.borderline:
             dispatcher.utter_message(response="utter_classification_borderline")
-        others = self._other_lines(verdicts[1:], kb)
-        if others:
-            dispatcher.utter_message(response="utter_other_frameworks", lines="\n".join(others))
-        knowledge_answer(dispatcher, tracker, domain, "classification", [entry], check_confidence=False)
-        return [*self._done(facts), SlotSet("last_entry_id", entry.id)]
+        answered = entry or kb.get(verdict.framework["entry"])
+        knowledge_answer(dispatcher, tracker, domain, "classification", [answered], check_confidence=False)
+        return [*self._done(facts, described.framework), SlotSet("last_entry_id", answered.id)]
 
     @staticmethod
-    def _done(facts: Facts) -> List[EventType]:
+    def _done(facts: Facts, framework_id: str | None) -> List[EventType]:
         # The form's slots are cleared, so the next description starts a new classification
-        # without a call of its own; the facts stay available to a correction.
-        return [*(SlotSet(slot, None) for slot in FORM_SLOTS), SlotSet(LAST_FACTS_SLOT, facts.as_dict())]
+        # without a call of its own; the facts and the framework stay for a correction.
+        return [
+            *(SlotSet(slot, None) for slot in FORM_SLOTS),
+            SlotSet(LAST_FACTS_SLOT, {**facts.as_dict(), "framework": framework_id}),
+            SlotSet(FRAMEWORK_SLOT, framework_id),
+        ]
 
-    @staticmethod
-    def _other_lines(verdicts, kb) -> List[str]:
+
+class ActionClassificationDetails(Action):
+    """Behind the verdict's buttons: the other frameworks' classes, or the sources and notes."""
+
+    def name(self) -> str:
+        return "action_classification_details"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        last = tracker.get_slot(LAST_FACTS_SLOT)
+        if not last:
+            dispatcher.utter_message(response="utter_describe_customer_first")
+            return []
+        described = describe("", Facts.from_dict(last), framework_id=last.get("framework"))
+        kb = knowledge_base()
+        if (tracker.latest_message.get("intent") or {}).get("name") == "classification_sources":
+            verdict = described.verdict
+            entries = [e for e in (kb.get(verdict.entry_id or ""), kb.get(verdict.framework["entry"])) if e]
+            files = list(dict.fromkeys(f for e in entries for f in e.sources))
+            notes = [n for n in (verdict.framework.get("note"), verdict.reason) if n]
+            notes.append(team_thresholds_note())
+            sources = "；".join(f"《{kb.source_title(f)}》（{f}）" for f in files)
+            dispatcher.utter_message(
+                response="utter_classification_sources", sources=sources, notes="\n".join(notes)
+            )
+            return []
         lines = []
-        for verdict in verdicts:
-            entry: Any | None = kb.get(verdict.entry_id) if verdict.entry_id else None
-            if entry is not None:
-                name = verdict.label or entry.term
-                note = verdict.framework.get("note")
-                lines.append(f"· {verdict.framework['name']}：{name}" + (f"（{note}）" if note else ""))
-            elif verdict.missing and verdict.framework.get("missing_note"):
-                lines.append(f"· {verdict.framework['name']}：{verdict.framework['missing_note']}")
-        return lines
+        for verdict in described.verdicts[1:]:
+            shown = class_term(verdict, kb) or verdict.outside
+            if shown:
+                lines.append(f"· {verdict.framework['name']}：{shown}")
+        if lines:
+            dispatcher.utter_message(response="utter_other_frameworks", lines="\n".join(lines))
+        else:
+            dispatcher.utter_message(response="utter_no_other_frameworks")
+        return []

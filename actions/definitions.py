@@ -10,11 +10,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.classifier import CUSTOMER_FORM, describes_a_customer
 from actions.feedback import knowledge_answer, log_gap
-from actions.knowledge_base import cite, knowledge_base, related_buttons, term_button
-from actions.terms import TermLookup, find_terms
+from actions.knowledge_base import cite, knowledge_base, read_message, related_buttons, term_button
 from bot.nlu import MESSAGE_TOO_LONG
+from knowledge.lookup import TermLookup
 from knowledge.model import Entry
 from knowledge.normalize import normalize_name, normalize_query
 from knowledge.search import KnowledgeBase, KnowledgeBaseMissing
@@ -24,17 +23,8 @@ logger = logging.getLogger(__name__)
 MAX_SUGGESTIONS = 4
 
 
-def _term_entities(tracker: Tracker) -> List[str]:
-    entities = sorted(
-        (e for e in tracker.latest_message.get("entities", []) if e.get("entity") == "term"),
-        key=lambda e: e.get("start") or 0,
-    )
-    values: List[str] = []
-    for entity in entities:
-        value = str(entity.get("value") or "").strip()
-        if value and value not in values:
-            values.append(value)
-    return values
+# The form that asks for what a description left out (bot/domain/classification.yml).
+CUSTOMER_FORM = "customer_form"
 
 
 def _last_entry(kb: KnowledgeBase, tracker: Tracker) -> Entry | None:
@@ -122,8 +112,22 @@ def answer_with_knowledge(
         return []
 
 
+def describes_a_customer(tracker: Tracker, kb: KnowledgeBase) -> bool:
+    """The message the NLU took for a question tells about one customer after all (我们两千多个客户里
+    它排第五，在金字塔里算哪层): it states facts about it, or asks for its class."""
+    understood = read_message(tracker, kb)
+    if understood.text.startswith("/") or not understood.describes_a_customer:
+        return False
+    return bool(understood.description.facts.stated()) or understood.asks_for_a_class
+
+
 class KnowledgeAction(Action, ABC):
-    """Base of the knowledge actions: each gives an ``answer``, run by answer_with_knowledge."""
+    """Base of the knowledge actions: each gives an ``answer``, run by answer_with_knowledge.
+
+    One the NLU took for a question but that describes a customer goes to the classification.
+    """
+
+    hands_descriptions_on = True
 
     @abstractmethod
     def name(self) -> str:
@@ -138,12 +142,18 @@ class KnowledgeAction(Action, ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
+        if self.hands_descriptions_on and not tracker.latest_message.get(MESSAGE_TOO_LONG):
+            try:
+                if describes_a_customer(tracker, knowledge_base()):
+                    return [FollowupAction(CUSTOMER_FORM)]
+            except KnowledgeBaseMissing:
+                pass  # answer_with_knowledge says so
         return answer_with_knowledge(self.answer, dispatcher, tracker, domain)
 
 
 def lookup_terms(tracker: Tracker, kb: KnowledgeBase, names_only: bool = False) -> TermLookup:
     """The entries the latest message names (its term entities first), or the search that found none."""
-    return find_terms(kb, _term_entities(tracker), tracker.latest_message.get("text") or "", names_only)
+    return read_message(tracker, kb).terms(names_only)
 
 
 class ActionAnswerTerm(KnowledgeAction):
@@ -161,6 +171,8 @@ class ActionAnswerTerm(KnowledgeAction):
 
 class ActionAnswerDetail(KnowledgeAction):
     """The full text of the term asked about, or of the last one answered."""
+
+    hands_descriptions_on = False
 
     def name(self) -> str:
         return "action_answer_detail"
@@ -247,7 +259,7 @@ class ActionCompareTerms(KnowledgeAction):
     @staticmethod
     def _said_twice(tracker: Tracker) -> bool:
         """Both entity values resolve to one entry (KA 和 关键客户 的区别)."""
-        return len(_term_entities(tracker)) > 1
+        return len(read_message(tracker, knowledge_base()).entity_values) > 1
 
 
 def _first_line(text: str) -> str:
@@ -256,6 +268,8 @@ def _first_line(text: str) -> str:
 
 class ActionAnswerSuggestion(KnowledgeAction):
     """ "是的" after a single did-you-mean suggestion answers that suggestion."""
+
+    hands_descriptions_on = False
 
     def name(self) -> str:
         return "action_answer_suggestion"
@@ -282,15 +296,12 @@ class ActionFallbackSearch(KnowledgeAction):
 def answer_unsure(
     dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any], kb: KnowledgeBase
 ) -> List[EventType]:
-    """A message the NLU could not place: a term it names, a customer it describes, the nearest
-    terms, an honest "no entry", or else the help text; logged as a gap."""
+    """A message the NLU could not place: a term it names, the nearest terms, an honest "no entry",
+    or else the help text; logged as a gap. (One that describes a customer never gets here:
+    KnowledgeAction.run hands it to the classification.)"""
     lookup = lookup_terms(tracker, kb, names_only=True)
     if lookup.entries:
         return answer_entry(dispatcher, tracker, domain, kb, lookup.entries[0], gap="fallback")
-    if describes_a_customer(tracker.latest_message.get("text") or ""):
-        # 利润贡献很大，增长潜力挺大的: the NLU hesitated between a description and an
-        # answer to a question nobody asked; the facts in it decide. The form reads them.
-        return [FollowupAction(CUSTOMER_FORM)]
     if lookup.search is not None and lookup.search.status == "ambiguous" and lookup.suggestions:
         return offer_choices(dispatcher, tracker, lookup, gap="fallback")
     if _asks_about_a_term(tracker.latest_message.get("text") or ""):

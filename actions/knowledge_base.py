@@ -5,8 +5,11 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Dict, List
 
+from rasa_sdk import Tracker
+
 from knowledge.model import Entry
 from knowledge.search import KnowledgeBase
+from knowledge.understanding import Understanding, understand
 
 
 @lru_cache(maxsize=1)
@@ -26,3 +29,25 @@ def term_button(entry: Entry, intent: str = "ask_definition") -> Dict[str, str]:
 def related_buttons(kb: KnowledgeBase, entry: Entry, limit: int = 3) -> List[Dict[str, str]]:
     related = (kb.get(term) for term in entry.related)
     return [term_button(e) for e in related if e is not None][:limit]
+
+
+def term_entities(tracker: Tracker) -> List[Dict]:
+    """The latest message's `term` entities, in the order they stand in the text."""
+    found = [e for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "term"]
+    return sorted(found, key=lambda e: e.get("start") or 0)
+
+
+def read_message(tracker: Tracker, kb: KnowledgeBase) -> Understanding:
+    """The latest message, understood by the domain once for this action."""
+    entities = term_entities(tracker)
+    values: List[str] = []
+    for entity in entities:
+        value = str(entity.get("value") or "").strip()
+        if value and value not in values:
+            values.append(value)
+    spans = [
+        (e["start"], e["end"])
+        for e in entities
+        if isinstance(e.get("start"), int) and isinstance(e.get("end"), int)
+    ]
+    return understand(kb, tracker.latest_message.get("text") or "", values, spans)

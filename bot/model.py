@@ -23,6 +23,8 @@ from knowledge.paths import JIEBA_DICT_DIR, LOOKUP_FILE, REPO_ROOT
 CONFIG = REPO_ROOT / "config.yml"
 DOMAIN_DIR = REPO_ROOT / "bot" / "domain"
 DATA_DIR = REPO_ROOT / "data"
+# Rasa's training data; data/customers/ trains the fact reader (knowledge/customers/), not Rasa.
+RASA_DATA = (DATA_DIR / "nlu", DATA_DIR / "rules", DATA_DIR / "generated")
 MODELS_DIR = REPO_ROOT / "models"
 MODEL_NAME = "assistant"
 MODEL_PATH = MODELS_DIR / f"{MODEL_NAME}.tar.gz"
@@ -34,7 +36,7 @@ def training_inputs() -> List[Path]:
     files: Iterable[Path] = [
         CONFIG,
         *DOMAIN_DIR.glob("*.yml"),
-        *DATA_DIR.rglob("*.yml"),
+        *(path for folder in RASA_DATA for path in folder.rglob("*.yml")),
         *JIEBA_DICT_DIR.glob("*"),
         *(REPO_ROOT / "bot" / "nlu").glob("*.py"),
         REPO_ROOT / "knowledge" / "normalize.py",
@@ -125,7 +127,7 @@ def train(force: bool = False) -> Path:
             "--domain",
             str(DOMAIN_DIR),
             "--data",
-            str(DATA_DIR),
+            *(str(folder) for folder in RASA_DATA),
             "--out",
             str(MODELS_DIR),
             "--fixed-model-name",

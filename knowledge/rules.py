@@ -28,6 +28,11 @@ def load(name: str, folder: Path = paths.FRAMEWORKS_DIR) -> dict:
     return cached[1]
 
 
+def stamp(name: str, folder: Path = paths.FRAMEWORKS_DIR) -> int:
+    """The modification time of a framework file: a cache key for what is derived from it."""
+    return os.stat(Path(folder) / f"{name}.yml").st_mtime_ns
+
+
 def frameworks() -> List[dict]:
     return load("classifications")["frameworks"]
 
@@ -45,14 +50,25 @@ def validate(entry_ids: Iterable[str], folder: Path = paths.FRAMEWORKS_DIR) -> L
         if framework.get("entry") and framework["entry"] not in ids:
             problems.append(f"{where}: entry `{framework['entry']}` is not an entry id")
         for number, rule in enumerate(framework.get("rules", []), start=1):
-            if "label" in rule and "class" not in rule:
-                if not framework.get("note"):
-                    problems.append(f"{where}: rule {number}: a `label` class needs the framework's `note`")
-            elif rule.get("class") not in ids:
-                problems.append(f"{where}: rule {number}: class `{rule.get('class')}` is not an entry id")
+            given = [key for key in ("class", "label", "outside") if key in rule]
+            if len(given) != 1:
+                problems.append(f"{where}: rule {number}: needs exactly one of `class`, `label`, `outside`")
+            elif "label" in rule and not framework.get("note"):
+                problems.append(f"{where}: rule {number}: a `label` class needs the framework's `note`")
+            elif "class" in rule and rule["class"] not in ids:
+                problems.append(f"{where}: rule {number}: class `{rule['class']}` is not an entry id")
     levels = load("value_levels", folder)
     for dimension, facts in levels.items():
-        for fact, bounds in facts.items():
-            if not isinstance(bounds, dict) or bounds.get("low", 0) > bounds.get("high", 0):
-                problems.append(f"frameworks/value_levels.yml: {dimension}.{fact}: needs low ≤ high")
+        for fact, setting in facts.items():
+            where = f"frameworks/value_levels.yml: {dimension}.{fact}"
+            if not isinstance(setting, dict):
+                problems.append(f"{where}: needs {{high: …, low: …}} or a map of values to levels")
+            elif set(setting) == {"high", "low"}:
+                if (
+                    not all(isinstance(v, (int, float)) for v in setting.values())
+                    or setting["low"] > setting["high"]
+                ):
+                    problems.append(f"{where}: needs low ≤ high")
+            elif not set(setting.values()) <= {"high", "medium", "low"}:
+                problems.append(f"{where}: each value must map to high, medium or low")
     return problems

@@ -13,6 +13,7 @@ import json
 import os
 import sqlite3
 import threading
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Sequence, Tuple
@@ -199,6 +200,14 @@ class KnowledgeBase:
                 start = folded.find(key, start + 1)
         spans += self._typos(snap, folded, taken)
         return sorted(spans, key=lambda s: s.start)
+
+    def corrected(self, text: str) -> Tuple[str, List[NameSpan]]:
+        """``text`` with mistyped names put right (same length: offsets hold), and every name in it."""
+        spans = self.find_names(text)
+        for span in spans:
+            if span.method == "fuzzy":
+                text = text[: span.start] + span.name + text[span.end :]
+        return text, [replace(span, similarity=1.0, method="exact") for span in spans]
 
     @staticmethod
     def _similarity(text: str, text_pinyin: str, key: str, key_pinyin: str) -> float:

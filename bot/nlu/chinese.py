@@ -18,7 +18,6 @@ to say so. Nothing after it spends time on a hostile message.
 from __future__ import annotations
 
 import glob
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
@@ -49,14 +48,9 @@ class ChineseNormalizer(KnowledgeBaseComponent):
     def _correct_terms(text: str) -> Tuple[str, List[NameSpan] | None]:
         """The text with mistyped names put right, and every name in it (None without a knowledge base)."""
         try:
-            spans = knowledge_base().find_names(text)
+            return knowledge_base().corrected(text)
         except KnowledgeBaseMissing:
             return text, None
-        for span in spans:
-            if span.method == "fuzzy":  # same length: offsets of other spans hold
-                text = text[: span.start] + span.name + text[span.end :]
-        # Corrected, every name now stands in the text as written.
-        return text, [replace(span, similarity=1.0, method="exact") for span in spans]
 
     def process(self, messages: List[Message]) -> List[Message]:
         limit = self.config.get("max_message_chars")

@@ -16,7 +16,9 @@ from actions.classification import (
     ValidateCustomerForm,
     not_a_description,
 )
+from knowledge.customers.lexicon import mentions_a_customer
 from knowledge.paths import REPO_ROOT
+from knowledge.understanding import _without
 from tests.actions.conftest import make_tracker
 
 CLV_QUESTION = "customer lifetime value 中文啥意思"
@@ -45,7 +47,11 @@ def test_a_message_about_no_customer_is_no_description(text):
 
 def test_a_named_term_does_not_count_as_talk_about_a_customer():
     assert not_a_description(describe(CLV_QUESTION, [CLV_ENTITY]))
-    assert not not_a_description(describe(CLV_QUESTION))  # "customer", outside a term, would count
+    # Read as a question, it is no description even when the NLU found no term in it.
+    assert not_a_description(describe(CLV_QUESTION))
+    # "customer" inside the term's span is not talk about a customer; outside it, it would be.
+    assert not mentions_a_customer(_without(CLV_QUESTION, [(CLV_ENTITY["start"], CLV_ENTITY["end"])]))
+    assert mentions_a_customer(CLV_QUESTION)
 
 
 @pytest.mark.parametrize(

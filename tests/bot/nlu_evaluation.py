@@ -15,7 +15,7 @@ from typing import Callable, Dict, List, Set, Tuple
 
 from rasa.shared.nlu.training_data.loading import load_data
 
-from actions.terms import find_terms
+from knowledge.lookup import find_terms
 from knowledge.search import KnowledgeBase
 
 TEST_SET = Path(__file__).resolve().parents[1] / "nlu" / "test_nlu.yml"

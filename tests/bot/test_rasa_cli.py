@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.launcher import environment
-from bot.model import DATA_DIR, DOMAIN_DIR, MODEL_PATH
+from bot.model import DOMAIN_DIR, MODEL_PATH, RASA_DATA
 from knowledge.paths import REPO_ROOT
 
 RASA = str(Path(sys.executable).with_name("rasa"))
@@ -30,7 +30,7 @@ def test_data_validates_without_warnings():
         "--domain",
         str(DOMAIN_DIR),
         "--data",
-        str(DATA_DIR),
+        *(str(folder) for folder in RASA_DATA),
         "--config",
         str(REPO_ROOT / "config.yml"),
     )

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.classifier import classify, value_levels
-from actions.facts import read_answer, read_facts
+from knowledge.customers import read_answer, read_facts
+from knowledge.customers.frameworks import classify, value_levels
 
 CASES = yaml.safe_load((Path(__file__).with_name("classification_cases.yml")).read_text(encoding="utf-8"))[
     "cases"
@@ -70,10 +70,13 @@ def test_other_frameworks_and_what_they_need():
     assert ranked["value_matrix"].borderline
 
 
-def test_late_payer_with_low_value_is_below_zero():
+def test_below_zero_is_a_cost_above_the_profit_not_late_payment():
+    # Seed 004 defines 零价值以下客户 by cost; late payment is one of seed 001's signs of 铅质客户.
     verdicts = {v.framework["id"]: v for v in classify(read_facts("年采购50万，经常拖欠货款，也没什么潜力"))}
     assert verdicts["value_matrix"].entry_id == "lead_customer"
-    assert verdicts["value_types"].entry_id == "below_zero_customer"
+    assert verdicts["value_types"].entry_id is None and verdicts["value_types"].outside
+    costly = {v.framework["id"]: v for v in classify(read_facts("服务它的成本比它给我们赚的还多"))}
+    assert costly["value_types"].entry_id == "below_zero_customer"
 
 
 @pytest.mark.parametrize(

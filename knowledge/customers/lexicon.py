@@ -1,0 +1,124 @@
+"""The fact lexicon (knowledge/frameworks/facts.yml) as signals for the fact reader.
+
+The lexicon no longer decides anything by itself: what it finds in a clause becomes features of
+the trained model (``signals``), which learns from many written examples how far to trust them.
+It still reads the one-word answers to the form's questions (``loose_level``: 一般, 挺大的, 不清楚).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Dict, List, Tuple
+
+from knowledge import rules
+from knowledge.normalize import standardize
+
+VALUE_DIMENSIONS = ("current_value", "growth_potential")
+_CACHE: Dict[str, Tuple[int, object]] = {}
+
+
+def lexicon() -> dict:
+    """knowledge/frameworks/facts.yml, re-read when it changes."""
+    return rules.load("facts")
+
+
+def _alternation(words: List[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+def has(text: str, words: List[str]) -> str | None:
+    """The longest of ``words`` in ``text``, if any."""
+    for word in sorted(words, key=len, reverse=True):
+        if word in text:
+            return word
+    return None
+
+
+@lru_cache(maxsize=8)
+def _patterns(stamp: int) -> Tuple[re.Pattern, re.Pattern, Dict[str, str]]:
+    lex = lexicon()
+    level_of = {w: level for level in ("medium", "low", "high") for w in lex["levels"][level]}
+    level = _alternation(list(level_of))
+    negator = _alternation(lex["negators"])
+    intensifier = _alternation(lex["intensifiers"])
+    filler = r"(?:的|也|都|还|就|其实|确实|可|倒|算|是|了|蛮)*"
+    # 大概 / 大约 are "about", not "big".
+    core = rf"(?P<neg>{negator})?(?:{intensifier})*(?P<level>{level})(?!概|约|致|部分|多数|都)"
+    dims = "|".join(f"(?P<{d}>{_alternation(lex['cues'][d])})" for d in VALUE_DIMENSIONS)
+    return (
+        re.compile(rf"(?:{dims}){filler}{core}"),
+        re.compile(rf"^{filler}{core}(?:的|吧|啊|呢|呀|哦)*$"),
+        level_of,
+    )
+
+
+def _current() -> Tuple[re.Pattern, re.Pattern, Dict[str, str]]:
+    return _patterns(rules.stamp("facts"))
+
+
+def _negated(level: str, negated: bool) -> str:
+    return {"high": "low", "low": "high", "medium": "low"}[level] if negated else level
+
+
+def level_in(clause: str, dimension: str) -> str | None:
+    """The level the lexicon reads for a value dimension (潜力很大 → high), if any."""
+    lex = lexicon()
+    for level, phrases in (lex["phrases"].get(dimension) or {}).items():
+        if has(clause, phrases):
+            return level
+    cue_then_level, _, level_of = _current()
+    for match in cue_then_level.finditer(clause):
+        if match.group(dimension):
+            return _negated(level_of[match.group("level")], bool(match.group("neg")))
+    cue = _alternation(lex["cues"][dimension])
+    if re.search(rf"(?:很|非常|特别|挺|比较)?有(?:{cue})", clause):
+        return "high"
+    if re.search(rf"(?:没|没有)(?:什么|啥|多少)?(?:{cue})", clause):
+        return "low"
+    return None
+
+
+def loose_level(text: str) -> str | None:
+    """A one-word answer to "how high is …?": 一般 → medium, 挺大的 → high, 不高 → low, 不清楚 → unknown."""
+    clause = standardize(text).strip(" 。.!！?？~～")
+    clause = re.sub(r"^(?:不对|不是|错了|其实|嗯|呃)[，,\s]*", "", clause)
+    if has(clause, lexicon()["unknown"]):
+        return "unknown"
+    _, bare, level_of = _current()
+    match = bare.match(clause)
+    if match:
+        return _negated(level_of[match.group("level")], bool(match.group("neg")))
+    return None
+
+
+def signals(clause: str) -> List[str]:
+    """What the lexicon recognises in a clause, as feature names for the model."""
+    lex = lexicon()
+    found = [f"cue:{name}" for name, words in lex["cues"].items() if has(clause, words)]
+    for dimension in VALUE_DIMENSIONS:
+        level = level_in(clause, dimension)
+        if level:
+            found.append(f"{dimension}:{level}")
+    if has(clause, lex["payment"]["on_time"]):
+        found.append("payment:on_time")
+    elif has(clause, lex["payment"]["late"]):
+        found.append("payment:late")
+    for name in ("order_size", "order_frequency"):
+        for value, phrases in lex[name].items():
+            if has(clause, phrases):
+                found.append(f"{name}:{value}")
+    for name in ("demanding", "new_customer", "unknown", "negators"):
+        if has(clause, lex[name]):
+            found.append(name)
+    return found
+
+
+def asks_for_classification(text: str) -> bool:
+    """帮我给客户归个类 / 这客户算不算大客户: the message asks for a class, with or without facts."""
+    return has(standardize(text or "").lower(), lexicon()["classification_requests"]) is not None
+
+
+def mentions_a_customer(text: str) -> bool:
+    """The message talks about a customer or its business (他们家回款周期拉到了180天)."""
+    return has(standardize(text or "").lower(), lexicon()["customer_subjects"]) is not None

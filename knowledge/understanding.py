@@ -1,0 +1,103 @@
+"""What one message means, read once: the record the actions choose their response from.
+
+A message names knowledge-base terms (or not), describes one of the user's customers (facts, the
+framework it asks for) or asks a question, and the reader is more or less sure of it. Each part is
+computed when first asked for, so a definition question never pays for reading facts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Iterable, Sequence, Tuple
+
+from knowledge.customers import Description, describe
+from knowledge.customers.features import message_signals
+from knowledge.customers.lexicon import asks_for_classification, has, lexicon, mentions_a_customer
+from knowledge.customers.names import mask_class_names
+from knowledge.customers.reader import model
+from knowledge.lookup import TermLookup, find_terms
+from knowledge.normalize import standardize
+from knowledge.search import KnowledgeBase
+
+# From this probability on, the reader's "this is a question, not a description" is believed.
+QUESTION_PROBABILITY = 0.7
+
+
+@dataclass
+class Understanding:
+    """One message as the domain understands it."""
+
+    kb: KnowledgeBase
+    text: str
+    entity_values: Tuple[str, ...] = ()
+    # Where the NLU found the term entities, so that a term is not taken for talk about a customer.
+    term_spans: Tuple[Tuple[int, int], ...] = field(default_factory=tuple)
+
+    def terms(self, names_only: bool = False) -> TermLookup:
+        """The entries the message names (its term entities first), or the search that found none."""
+        return find_terms(self.kb, self.entity_values, self.text, names_only)
+
+    @cached_property
+    def description(self) -> Description:
+        """The facts about one customer, the framework asked for and every framework's verdict."""
+        return describe(self.text)
+
+    @cached_property
+    def kind(self) -> Tuple[str, float]:
+        """("description" | "question", probability) as the trained reader tells them apart."""
+        text = standardize(self.text)
+        signals = message_signals(text, self.description.facts.stated())
+        return model().messages.predict([mask_class_names(text)], [signals])[0]["kind"]
+
+    @property
+    def asks_a_question(self) -> bool:
+        """A question about terms or classes (黄金客户一般把多少生意给我们), not about one customer."""
+        label, probability = self.kind
+        return label == "question" and probability >= QUESTION_PROBABILITY
+
+    @cached_property
+    def describes_a_customer(self) -> bool:
+        """The message tells about one customer of the user, or asks to classify one.
+
+        Not a question, and it states a fact, asks for a class, or talks about a customer outside
+        the terms it names (他们家回款周期拉到了180天 does; 这个月的销售提成怎么算 does not)."""
+        if self.text.startswith("/"):
+            return True  # a button's payload: the intent says what it is
+        if self.asks_a_question and not self.about_one_customer:
+            return False
+        if self.description.facts.stated() or asks_for_classification(self.text):
+            return True
+        return mentions_a_customer(_without(self.text, self.term_spans))
+
+    @property
+    def about_one_customer(self) -> bool:
+        """Whatever its wording, a request to classify a customer of one's own (我想给手上的客户做个分类),
+        a yearly purchase figure (客户近三年采购额分别是100万、150万、230万) or both value levels
+        (客户现在贡献不大，可未来空间巨大) are about one customer."""
+        if self.description.facts.purchase_wan is not None or len(self.description.levels) == 2:
+            return True
+        return (
+            self.asks_for_a_class
+            and has(standardize(self.text), lexicon()["particular_customer"]) is not None
+        )
+
+    @property
+    def asks_for_a_class(self) -> bool:
+        """帮我给客户归个类 / 这客户算不算大客户."""
+        return asks_for_classification(self.text)
+
+
+def _without(text: str, spans: Iterable[Tuple[int, int]]) -> str:
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + " " + text[end:]
+    return text
+
+
+def understand(
+    kb: KnowledgeBase,
+    text: str,
+    entity_values: Sequence[str] = (),
+    term_spans: Sequence[Tuple[int, int]] = (),
+) -> Understanding:
+    return Understanding(kb, text or "", tuple(entity_values), tuple(term_spans))
