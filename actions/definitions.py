@@ -10,12 +10,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.feedback import knowledge_answer, log_gap
+from actions.feedback import attach_rating, knowledge_answer, log_gap
 from actions.knowledge_base import cite, knowledge_base, read_message, related_buttons, term_button
 from bot.nlu import MESSAGE_TOO_LONG
+from knowledge.answers import Answer, asked_words, defining_passage, facet_asked
 from knowledge.lookup import TermLookup
-from knowledge.model import Entry
+from knowledge.model import Candidate, Entry, SearchResult
 from knowledge.normalize import normalize_name, normalize_query
+from knowledge.passages import compact
 from knowledge.search import KnowledgeBase, KnowledgeBaseMissing
 
 logger = logging.getLogger(__name__)
@@ -51,6 +53,105 @@ def answer_entry(
     )
     knowledge_answer(dispatcher, tracker, domain, "definition", [entry], gap=gap)
     return [SlotSet("last_entry_id", entry.id), SlotSet("suggested_entry_ids", None)]
+
+
+def answer_question(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    domain: Dict[str, Any],
+    kb: KnowledgeBase,
+    facet_hint: str | None = None,
+    gap: str | None = None,
+    intent: str = "ask_definition",
+) -> List[EventType]:
+    """The part of an entry (or of the sources) the question asks for; a term the sources only
+    mention is said to be undefined; with nothing that answers, the nearest terms or "no entry"."""
+    understood = read_message(tracker, kb)
+    named = list(understood.terms(names_only=True).entries)
+    asked = asked_words(understood.text)
+    if not named:
+        last = _last_entry(kb, tracker)
+        if last is not None and facet_asked(understood.text) not in (None, "定义") and len(asked) <= 4:
+            named = [last]  # 那它分几种？ — a follow-up about the entry talked about last
+        elif not asked:
+            return ask_which_term(dispatcher, tracker)  # 怎么维护 / 有什么区别: of what?
+        elif len(asked) <= 4 and len(choices := kb.entries_named_with(asked)) >= 2:
+            # 价值 alone: which of the terms named with it?
+            ambiguous = SearchResult(
+                asked, asked, "ambiguous", tuple(Candidate(e, 0.5, "contains", asked) for e in choices)
+            )
+            return offer_choices(
+                dispatcher, tracker, TermLookup(search=ambiguous, asked=asked), intent=intent, gap=gap
+            )
+    found = kb.answer(understood.text, named, facet_hint)
+    if found.kind == "definition":
+        return answer_entry(dispatcher, tracker, domain, kb, found.entry, gap=gap)
+    if found.kind == "passage":
+        return answer_passage(dispatcher, tracker, domain, kb, found, gap=gap)
+    if found.kind == "source":
+        return answer_from_sources(dispatcher, tracker, domain, kb, found)
+    if found.kind == "mention":
+        return answer_mention(dispatcher, tracker, domain, kb, found)
+    if named:
+        return answer_entry(dispatcher, tracker, domain, kb, named[0], gap=gap)
+    return offer_choices(dispatcher, tracker, understood.terms(), intent=intent, gap=gap)
+
+
+def answer_passage(dispatcher, tracker, domain, kb: KnowledgeBase, found: Answer, gap: str | None = None):
+    """The passage of an entry that answers the question, then the short answer, with the sources."""
+    entry = found.entry
+    dispatcher.utter_message(
+        response="utter_passage_answer",
+        term=entry.term,
+        passage=compact(found.passage.text),
+        short=entry.short,
+        sources=cite(kb, entry),
+        buttons=related_buttons(kb, entry),
+    )
+    kind = "strategy" if found.passage.kind == "strategy" else "detail"
+    knowledge_answer(dispatcher, tracker, domain, kind, [entry], gap=gap)
+    return [SlotSet("last_entry_id", entry.id), SlotSet("suggested_entry_ids", None)]
+
+
+def answer_from_sources(dispatcher, tracker, domain, kb: KnowledgeBase, found: Answer):
+    """A passage of the sources that no entry holds: quoted, named, and logged for the curators."""
+    passage = found.passage
+    dispatcher.utter_message(
+        response="utter_source_answer",
+        title=kb.source_title(passage.source),
+        file=passage.source,
+        position=passage.position,
+        text=passage.text.strip(),
+    )
+    attach_rating(dispatcher, domain)
+    log_gap(tracker, "source", "answered_from_sources")
+    return [SlotSet("suggested_entry_ids", None)]
+
+
+def answer_mention(dispatcher, tracker, domain, kb: KnowledgeBase, found: Answer):
+    """A term the sources use without defining it: said plainly, with where it stands."""
+    if found.mention is not None:
+        mention = found.mention
+        sources = "；".join(f"《{kb.source_title(f)}》（{f}）" for f in mention.sources)
+        offered = [e for e in (kb.get(term) for term in mention.see) if e is not None]
+        dispatcher.utter_message(
+            response="utter_mention_answer",
+            term=mention.term,
+            note=mention.note,
+            sources=sources,
+            buttons=[term_button(e) for e in offered],
+        )
+    else:
+        passage = found.passage
+        dispatcher.utter_message(
+            response="utter_undefined_term",
+            term=found.term,
+            title=kb.source_title(passage.source),
+            file=passage.source,
+            text=passage.text.strip(),
+        )
+    log_gap(tracker, "undefined", "said_undefined")
+    return [SlotSet("suggested_entry_ids", None)]
 
 
 def offer_choices(
@@ -94,11 +195,11 @@ def declined_as_too_long(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     return bool(too_long)
 
 
-Answer = Callable[[CollectingDispatcher, Tracker, Dict[str, Any], KnowledgeBase], List[EventType]]
+Answering = Callable[[CollectingDispatcher, Tracker, Dict[str, Any], KnowledgeBase], List[EventType]]
 
 
 def answer_with_knowledge(
-    answer: Answer, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    answer: Answering, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
 ) -> List[EventType]:
     """Run ``answer`` with the knowledge base; decline a message too long to read, and report
     a knowledge base that is not built."""
@@ -163,10 +264,7 @@ class ActionAnswerTerm(KnowledgeAction):
         return "action_answer_term"
 
     def answer(self, dispatcher, tracker, domain, kb) -> List[EventType]:
-        lookup = lookup_terms(tracker, kb)
-        if lookup.entries:
-            return answer_entry(dispatcher, tracker, domain, kb, lookup.entries[0])
-        return offer_choices(dispatcher, tracker, lookup)
+        return answer_question(dispatcher, tracker, domain, kb)
 
 
 class ActionAnswerDetail(KnowledgeAction):
@@ -196,21 +294,20 @@ class ActionAnswerStrategy(KnowledgeAction):
         return "action_answer_strategy"
 
     def answer(self, dispatcher, tracker, domain, kb) -> List[EventType]:
-        lookup = lookup_terms(tracker, kb, names_only=True)
+        understood = read_message(tracker, kb)
+        lookup = understood.terms(names_only=True)
         entry = lookup.entries[0] if lookup.entries else _last_entry(kb, tracker)
-        if entry is None:
-            if lookup.suggestions:
-                return offer_choices(dispatcher, tracker, lookup, intent="ask_strategy")
-            return ask_which_term(dispatcher, tracker)
-        if entry.strategy:
-            dispatcher.utter_message(
-                response="utter_term_strategy",
-                term=entry.term,
-                strategy=entry.strategy,
-                sources=cite(kb, entry),
-            )
-        else:
-            dispatcher.utter_message(response="utter_no_strategy", term=entry.term, short=entry.short)
+        if lookup.entries and normalize_query(understood.text) in {normalize_name(n) for n in entry.names}:
+            return answer_entry(dispatcher, tracker, domain, kb, entry)  # a name typed alone: what it is
+        if entry is None or not entry.strategy:
+            # No kind of customer named, or one without a strategy: what the sources advise.
+            return answer_question(dispatcher, tracker, domain, kb, facet_hint="策略", intent="ask_strategy")
+        dispatcher.utter_message(
+            response="utter_term_strategy",
+            term=entry.term,
+            strategy=entry.strategy,
+            sources=cite(kb, entry),
+        )
         knowledge_answer(dispatcher, tracker, domain, "strategy", [entry])
         return [SlotSet("last_entry_id", entry.id)]
 
@@ -227,22 +324,32 @@ class ActionCompareTerms(KnowledgeAction):
         if len(entries) == 1 and last is not None and last.id != entries[0].id:
             entries.insert(0, last)
         if not entries:
-            return ask_which_term(dispatcher, tracker)
+            return answer_question(dispatcher, tracker, domain, kb, facet_hint="区别", intent="compare_terms")
         if len(entries) == 1:
             only = entries[0]
             if last is not None and last.id == only.id and self._said_twice(tracker):
                 dispatcher.utter_message(response="utter_compare_same", term=only.term, short=only.short)
                 knowledge_answer(dispatcher, tracker, domain, "compare", [only])
-            else:
-                dispatcher.utter_message(response="utter_compare_need_two", term=only.term)
+                return [SlotSet("last_entry_id", only.id)]
+            # One term named (客户服务和售后服务是一回事吗, 跟客户打交道…): what the sources say of it.
+            text = tracker.latest_message.get("text") or ""
+            found = kb.answer(text, [only], "区别")
+            other = _remainder_words(text, only)
+            if found.kind in ("passage", "source") and (
+                "区别" in found.passage.facets or (other and other in normalize_name(found.passage.text))
+            ):
+                if found.kind == "passage":
+                    return answer_passage(dispatcher, tracker, domain, kb, found)
+                return answer_from_sources(dispatcher, tracker, domain, kb, found)
+            dispatcher.utter_message(response="utter_compare_need_two", term=only.term)
             return [SlotSet("last_entry_id", only.id)]
         a, b = entries[:2]
         dispatcher.utter_message(
             response="utter_compare",
             term_a=a.term,
-            short_a=a.short,
+            passage_a=defining_passage(kb, a, b),
             term_b=b.term,
-            short_b=b.short,
+            passage_b=defining_passage(kb, b, a),
             sources=cite(kb, a) if a.sources == b.sources else f"{cite(kb, a)}；{cite(kb, b)}",
         )
         if a.strategy and b.strategy:
@@ -260,6 +367,14 @@ class ActionCompareTerms(KnowledgeAction):
     def _said_twice(tracker: Tracker) -> bool:
         """Both entity values resolve to one entry (KA 和 关键客户 的区别)."""
         return len(read_message(tracker, knowledge_base()).entity_values) > 1
+
+
+def _remainder_words(text: str, entry: Entry) -> str:
+    """What a comparison names beside ``entry`` (客户服务和售后服务是一回事吗 → 售后服务)."""
+    rest = asked_words(text)
+    for name in sorted((normalize_name(n) for n in entry.names), key=len, reverse=True):
+        rest = rest.replace(name, "")
+    return rest if len(rest) >= 2 else ""
 
 
 def _first_line(text: str) -> str:
@@ -301,7 +416,13 @@ def answer_unsure(
     KnowledgeAction.run hands it to the classification.)"""
     lookup = lookup_terms(tracker, kb, names_only=True)
     if lookup.entries:
-        return answer_entry(dispatcher, tracker, domain, kb, lookup.entries[0], gap="fallback")
+        return answer_question(dispatcher, tracker, domain, kb, gap="fallback")
+    found = kb.answer(tracker.latest_message.get("text") or "")
+    if found.kind == "mention" or (found.kind == "source" and found.score >= kb.sure_answer_score):
+        # A fact of the sources, or a term they use without defining it: said, with where it stands.
+        if found.kind == "source":
+            return answer_from_sources(dispatcher, tracker, domain, kb, found)
+        return answer_mention(dispatcher, tracker, domain, kb, found)
     if lookup.search is not None and lookup.search.status == "ambiguous" and lookup.suggestions:
         return offer_choices(dispatcher, tracker, lookup, gap="fallback")
     if _asks_about_a_term(tracker.latest_message.get("text") or ""):

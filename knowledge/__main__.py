@@ -14,26 +14,8 @@ from knowledge.build import build
 from knowledge.loader import ValidationError
 from knowledge.logbook import Logbook, Period, retention_days
 from knowledge.model import SearchResult
+from knowledge.results import result_json
 from knowledge.search import KnowledgeBase, KnowledgeBaseMissing
-
-
-def result_json(kb: KnowledgeBase, result: SearchResult) -> dict:
-    """The JSON contract shared by the CLI and the FAQ API."""
-    return {
-        "query": result.query,
-        "status": result.status,
-        "results": [
-            {
-                "id": c.entry.id,
-                "term": c.entry.term,
-                "answer": c.entry.short,
-                "score": c.score,
-                "match": c.method,
-                "sources": [{"file": f, "title": kb.source_title(f)} for f in c.entry.sources],
-            }
-            for c in result.candidates
-        ],
-    }
 
 
 def _print_answer(kb: KnowledgeBase, result: SearchResult) -> None:
@@ -128,6 +110,11 @@ def main(argv: List[str] | None = None) -> int:
     search_cmd.add_argument("--json", action="store_true", help="print ranked results as JSON")
     search_cmd.add_argument("--limit", type=int, default=5)
     commands.add_parser("list", help="list every term")
+    sources_cmd = commands.add_parser(
+        "sources",
+        help="clean the seeds (../shared/seeds) into knowledge/sources/, the text the build indexes",
+    )
+    sources_cmd.add_argument("--seeds", help=f"seeds folder (default {paths.SEEDS_DIR})")
     report_cmd = commands.add_parser(
         "report", help="unanswered questions, entries rated 没用, top terms, questions per day"
     )
@@ -147,6 +134,12 @@ def main(argv: List[str] | None = None) -> int:
 
     if args.command == "report":
         return _report(args, parser)
+    if args.command == "sources":
+        from knowledge.seeds import write_cleaned
+
+        for path in write_cleaned(Path(args.seeds) if args.seeds else paths.SEEDS_DIR):
+            print(f"  {path}")
+        return 0
     if args.command == "purge":
         return _purge(args)
 

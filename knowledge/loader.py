@@ -6,13 +6,14 @@ file and the entry so that a curator knows what to change.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Dict, Iterable, List, Sequence, Set, Tuple
 
 import yaml
 
 from knowledge import paths
-from knowledge.model import CATEGORIES, Entry, Source
+from knowledge.model import CATEGORIES, FACETS, Entry, Mention, Passage, Source
 from knowledge.normalize import normalize_name
 
 REQUIRED_FIELDS = ("id", "term", "category", "short", "answer", "related", "sources")
@@ -39,6 +40,35 @@ def _as_tuple(value: object) -> Tuple[str, ...]:
     if isinstance(value, (list, tuple)):
         return tuple(str(v).strip() for v in value)
     return (str(value).strip(),)
+
+
+def _passages(answer: object, where: str, problems: List[str]) -> Tuple[Passage, ...]:
+    """The passages of an ``answer``: a text (split at blank lines) or a list of texts and
+    {facet, text} mappings."""
+    if isinstance(answer, str):
+        return tuple(Passage(part.strip()) for part in re.split(r"\n\s*\n", answer) if part.strip())
+    if not isinstance(answer, list):
+        problems.append(f"{where}: `answer` must be a text or a list of passages")
+        return ()
+    found = []
+    for number, item in enumerate(answer, start=1):
+        if isinstance(item, str) and item.strip():
+            found.append(Passage(item.strip()))
+            continue
+        if not isinstance(item, dict) or not str(item.get("text") or "").strip():
+            problems.append(f"{where}: passage {number} needs a `text`")
+            continue
+        unknown = set(item) - {"text", "facet"}
+        if unknown:
+            problems.append(f"{where}: passage {number}: unknown field `{sorted(unknown)[0]}`")
+        facet = item.get("facet")
+        if facet is not None and facet not in FACETS:
+            problems.append(f"{where}: passage {number}: facet `{facet}` is not one of {', '.join(FACETS)}")
+        found.append(Passage(str(item["text"]).strip(), facet))
+    texts = [p.text for p in found]
+    for text in {t for t in texts if texts.count(t) > 1}:
+        problems.append(f"{where}: passage “{text[:20]}…” is given twice")
+    return tuple(found)
 
 
 def _read_file(path: Path, problems: List[str], incomplete: Set[str]) -> Iterable[Entry]:
@@ -75,13 +105,15 @@ def _read_file(path: Path, problems: List[str], incomplete: Set[str]) -> Iterabl
         if category not in CATEGORIES:
             problems.append(f"{where}: category `{category}` is not one of {', '.join(CATEGORIES)}")
         strategy = raw.get("strategy")
+        passages = _passages(raw["answer"], where, problems)
         entries.append(
             Entry(
                 id=str(raw["id"]).strip(),
                 term=str(raw["term"]).strip(),
                 category=category,
                 short=str(raw["short"]).strip(),
-                answer=str(raw["answer"]).strip(),
+                answer="\n\n".join(p.text for p in passages),
+                passages=passages,
                 strategy=str(strategy).strip() if strategy else None,
                 aliases=_as_tuple(raw.get("aliases")),
                 questions=_as_tuple(raw.get("questions")),
@@ -153,3 +185,49 @@ def load_entries(
     if problems:
         raise ValidationError(problems)
     return sorted(entries, key=lambda e: e.id)
+
+
+def load_mentions(
+    entries: Sequence[Entry], sources: Dict[str, Source], path: Path = paths.MENTIONS_FILE
+) -> List[Mention]:
+    """knowledge/mentions.yml: terms the sources use without defining them. Each term must not be
+    an entry's name, must cite known sources and offer existing entries; ValidationError otherwise."""
+    if not path.exists():
+        return []
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    names = {normalize_name(n): e for e in entries for n in e.names}
+    terms = {e.term for e in entries}
+    problems: List[str] = []
+    found: List[Mention] = []
+    taken: Dict[str, str] = {}
+    for position, raw in enumerate(data.get("mentions") or [], start=1):
+        where = f"mentions.yml: mention '{(raw or {}).get('term') or position}'"
+        if not isinstance(raw, dict) or not raw.get("term") or not raw.get("note") or not raw.get("sources"):
+            problems.append(f"{where}: needs `term`, `note` and `sources`")
+            continue
+        mention = Mention(
+            term=str(raw["term"]).strip(),
+            note=str(raw["note"]).strip(),
+            sources=_as_tuple(raw.get("sources")),
+            aliases=_as_tuple(raw.get("aliases")),
+            see=_as_tuple(raw.get("see")),
+        )
+        for name in mention.names:
+            key = normalize_name(name)
+            if key in names:
+                problems.append(
+                    f"{where}: `{name}` is a name of entry '{names[key].id}': it is defined there"
+                )
+            if key in taken:
+                problems.append(f"{where}: `{name}` is already recorded for '{taken[key]}'")
+            taken[key] = mention.term
+        for source in mention.sources:
+            if source not in sources:
+                problems.append(f"{where}: unknown source `{source}`")
+        for term in mention.see:
+            if term not in terms:
+                problems.append(f"{where}: `see` names `{term}`, which has no entry")
+        found.append(mention)
+    if problems:
+        raise ValidationError(problems)
+    return found

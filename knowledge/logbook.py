@@ -36,11 +36,16 @@ from knowledge import paths
 from knowledge.normalize import language
 
 RATINGS = ("helpful", "unhelpful")
-GAP_KINDS = ("fallback", "none", "ambiguous", "low_confidence")
-"""The NLU fell back; search matched nothing; several entries were close; the NLU was unsure."""
-ACTIONS = ("answered", "offered_choices", "said_unknown", "asked_which_term", "fallback")
+GAP_KINDS = ("fallback", "none", "ambiguous", "low_confidence", "source", "undefined")
+"""The NLU fell back; search matched nothing; several entries were close; the NLU was unsure;
+only the sources (no entry) held the answer; the term is used in the sources but not defined."""
+ACTIONS = (
+    "answered", "offered_choices", "said_unknown", "asked_which_term", "fallback",
+    "answered_from_sources", "said_undefined",
+)  # fmt: skip
 """What the assistant did: answered anyway; offered did-you-mean choices; said there is no
-such entry; asked which term was meant; gave the generic "did not understand" reply."""
+such entry; asked which term was meant; gave the generic "did not understand" reply; quoted the
+sources; said the sources use the term without defining it."""
 ANSWER_KINDS = ("definition", "detail", "strategy", "compare", "classification")
 TABLES = ("answers", "feedback", "gaps")
 

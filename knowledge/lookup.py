@@ -9,11 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, List
 
-from knowledge.model import Entry, SearchResult
+from knowledge.model import NAME_METHODS, Entry, SearchResult
 from knowledge.search import KnowledgeBase
-
-NAME_METHODS = ("exact", "contains", "fuzzy")
-"""Matches on a term's name; full-text hits only suggest."""
 
 
 @dataclass

@@ -6,6 +6,16 @@ from dataclasses import dataclass, field
 from typing import Tuple
 
 CATEGORIES = ("客户分类", "客户管理", "战略与方法", "价值概念")
+# What part of an entry a passage answers; a question's cue words ask for one (language.yml `facets`).
+FACETS = ("定义", "构成", "阶段", "比例", "特征", "例子", "策略", "区别", "作用", "说明")
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One part of an entry's answer (a paragraph, a list with its lead-in), or of a source."""
+
+    text: str
+    facet: str | None = None
 
 
 @dataclass(frozen=True)
@@ -24,10 +34,26 @@ class Entry:
     questions: Tuple[str, ...] = ()
     related: Tuple[str, ...] = ()
     strategy: str | None = None
+    passages: Tuple[Passage, ...] = ()  # the answer's parts, in order; their texts make up ``answer``
 
     @property
     def names(self) -> Tuple[str, ...]:
         """Every name the entry is known by: its term first, then its aliases."""
+        return (self.term, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A term the sources use without defining it: where, what they say, which entries to offer."""
+
+    term: str
+    note: str
+    sources: Tuple[str, ...]
+    aliases: Tuple[str, ...] = ()
+    see: Tuple[str, ...] = ()
+
+    @property
+    def names(self) -> Tuple[str, ...]:
         return (self.term, *self.aliases)
 
 
@@ -37,6 +63,10 @@ class Source:
 
     file: str
     title: str
+
+
+NAME_METHODS = ("exact", "contains", "fuzzy")
+"""Matches on a term's name; full-text hits only suggest."""
 
 
 @dataclass(frozen=True)

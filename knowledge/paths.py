@@ -15,6 +15,9 @@ REPO_ROOT = PACKAGE_DIR.parent
 ENTRIES_DIR = PACKAGE_DIR / "entries"
 FRAMEWORKS_DIR = PACKAGE_DIR / "frameworks"
 SOURCES_FILE = PACKAGE_DIR / "sources.yml"
+MENTIONS_FILE = PACKAGE_DIR / "mentions.yml"
+# The seeds as cleaned text (knowledge/seeds.py), kept with the knowledge base: the build needs no seeds.
+CLEAN_SOURCES_DIR = PACKAGE_DIR / "sources"
 LANGUAGE_FILE = PACKAGE_DIR / "language.yml"
 
 

@@ -36,12 +36,16 @@ ACTION_LABELS = {
     "said_unknown": "said unknown",
     "asked_which_term": "asked which term",
     "fallback": "did not understand",
+    "answered_from_sources": "quoted the sources",
+    "said_undefined": "said the sources do not define it",
 }
 KIND_LABELS = {
     "fallback": "NLU fell back",
     "none": "no match",
     "ambiguous": "ambiguous",
     "low_confidence": "low confidence",
+    "source": "only in the sources",
+    "undefined": "not defined in the sources",
 }
 
 
@@ -162,6 +166,8 @@ class Report:
     helpful: int
     unhelpful: int
     unanswered_questions: List[QuestionGroup]
+    # Answered only from the cleaned sources (no entry holds the answer): candidates for new entries.
+    source_questions: List[QuestionGroup]
     unhelpful_entries: List[EntryRating]
     top_terms: List[TermCount]
     per_day: List[DayCount]
@@ -195,7 +201,8 @@ def build_report(
     answers = logbook.rows("answers", period)
     feedback = logbook.rows("feedback", period)
     gaps = logbook.rows("gaps", period)
-    missed = [g for g in gaps if g["action"] != "answered"]
+    from_sources = [g for g in gaps if g["action"] == "answered_from_sources"]
+    missed = [g for g in gaps if g["action"] not in ("answered", "answered_from_sources")]
 
     asked = Counter()
     for row in answers:
@@ -214,7 +221,7 @@ def build_report(
     )
 
     per_day = Counter()
-    for row in answers:
+    for row in [*answers, *from_sources]:
         per_day[(row["created_at"][:10], "answered")] += 1
     for row in missed:
         per_day[(row["created_at"][:10], "unanswered")] += 1
@@ -222,12 +229,13 @@ def build_report(
     return Report(
         period=period,
         logbook=str(logbook.path),
-        answered=len(answers),
+        answered=len(answers) + len(from_sources),
         unanswered=len(missed),
         gap_kinds=dict(Counter(g["kind"] for g in gaps)),
         helpful=sum(1 for r in feedback if r["rating"] == "helpful"),
         unhelpful=sum(1 for r in feedback if r["rating"] == "unhelpful"),
         unanswered_questions=group_questions((g["question"], g["action"]) for g in missed)[:limit],
+        source_questions=group_questions((g["question"], g["action"]) for g in from_sources)[:limit],
         unhelpful_entries=[
             EntryRating(e, name(e), ratings[e]["unhelpful"], ratings[e]["helpful"], comments.get(e, []))
             for e in worst[:limit]
@@ -300,6 +308,13 @@ def render_text(report: Report, bar_width: int = 30) -> str:
             f"  {group.count:>4}  {_pad(_shorten(group.question, 24), 24)}  "
             f"{_counts(group.actions, ACTION_LABELS)}"
         )
+        if group.variants:
+            lines.append(f"        also asked as: {_shorten('；'.join(group.variants), 60)}")
+    lines += ["", "Answered only from the sources (candidates for new entries)"]
+    if not report.source_questions:
+        lines.append("  (none)")
+    for group in report.source_questions:
+        lines.append(f"  {group.count:>4}  {_shorten(group.question, 40)}")
         if group.variants:
             lines.append(f"        also asked as: {_shorten('；'.join(group.variants), 60)}")
     lines += ["", "Entries with the most 没用 (unhelpful / helpful)"]
@@ -400,6 +415,13 @@ def render_html(report: Report) -> str:
         ]
         for g in report.unanswered_questions
     ]
+    from_sources = [
+        [
+            str(g.count),
+            e(g.question) + (f'<div class="muted">{e("；".join(g.variants))}</div>' if g.variants else ""),
+        ]
+        for g in report.source_questions
+    ]
     entries = [
         [
             str(r.unhelpful),
@@ -433,6 +455,8 @@ def render_html(report: Report) -> str:
             f'<p class="muted">{_swatch("answered")} answered {_swatch("unanswered")} not answered</p>',
             "<h2>Most frequent unanswered questions</h2>",
             _table(["n", "question (other phrasings)", "what the assistant did"], questions, numeric=[0]),
+            "<h2>Answered only from the sources (candidates for new entries)</h2>",
+            _table(["n", "question (other phrasings)"], from_sources, numeric=[0]),
             "<h2>Entries with the most 没用</h2>",
             _table(["没用", "有用", "entry", "comments"], entries, numeric=[0, 1]),
             "<h2>Terms asked about most</h2>",

@@ -23,15 +23,22 @@ from rapidfuzz import fuzz, process
 
 from knowledge import paths
 from knowledge.build import FTS_COLUMNS
-from knowledge.model import Candidate, Entry, NameSpan, SearchResult
+from knowledge.model import Candidate, Entry, Mention, NameSpan, Passage, SearchResult
 from knowledge.normalize import fold, language, normalize_name, normalize_query
+from knowledge.passages import PassageIndex, StoredPassage
 from knowledge.segment import Segmenter
 
 # The column weights are constants of the build; the question is always a parameter.
 FULL_TEXT_QUERY = (
-    "select rowid, bm25(entries_fts, " + ", ".join(str(w) for w in FTS_COLUMNS.values()) + ") as rank "
-    "from entries_fts where entries_fts match ? order by rank limit 8"
+    "select rowid, bm25(entries_fts, "
+    + ", ".join(str(w) for w in FTS_COLUMNS.values())
+    + ") as rank, "
+    + " || ' ' || ".join(FTS_COLUMNS)
+    + " as words from entries_fts where entries_fts match ? order by rank limit 8"
 )
+# An entry the full-text search offers holds at least this share of the question's words: one
+# word in common (今天天气怎么样 and an entry that says 竞争异常激烈的今天) is no match.
+MIN_COVERAGE = 0.5
 
 
 class KnowledgeBaseMissing(RuntimeError):
@@ -82,7 +89,14 @@ class _Snapshot:
     def __init__(self, db_path: Path) -> None:
         self.conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, check_same_thread=False)
         self.conn.row_factory = sqlite3.Row
+        tables = {r[0] for r in self.conn.execute("select name from sqlite_master where type = 'table'")}
         self.entries: Dict[str, Entry] = {}
+        parts: Dict[str, list] = {}
+        if "passages" in tables:
+            for row in self.conn.execute(
+                "select entry_id, text, facet from passages where kind = 'answer' order by id"
+            ):
+                parts.setdefault(row["entry_id"], []).append(Passage(row["text"], row["facet"]))
         for row in self.conn.execute("select * from entries order by id"):
             self.entries[row["id"]] = Entry(
                 id=row["id"],
@@ -97,6 +111,7 @@ class _Snapshot:
                 related=tuple(json.loads(row["related"])),
                 sources=tuple(json.loads(row["sources"])),
                 file=row["file"],
+                passages=tuple(parts.get(row["id"], ())),
             )
         self.by_key: Dict[str, Tuple[str, str]] = {}
         for row in self.conn.execute("select key, entry_id, kind from names order by kind desc, key"):
@@ -123,6 +138,41 @@ class _Snapshot:
         self.all_keys = [k for k, _ in self.name_keys]
         self.all_pinyin = [_pinyin(k) for k in self.all_keys]
         self._segmenter: Segmenter | None = None
+        self._passages: PassageIndex | None = None
+        self.mentions: List[Mention] = []
+        if "mentions" in tables:
+            for row in self.conn.execute("select * from mentions order by term"):
+                self.mentions.append(
+                    Mention(
+                        term=row["term"],
+                        note=row["note"],
+                        sources=tuple(json.loads(row["sources"])),
+                        aliases=tuple(json.loads(row["aliases"])),
+                        see=tuple(json.loads(row["see"])),
+                    )
+                )
+        self.has_passages = "passages" in tables
+
+    @property
+    def passages(self) -> PassageIndex:
+        """Built on the first question about a part of an entry."""
+        if self._passages is None:
+            rows = []
+            if self.has_passages:
+                for row in self.conn.execute("select * from passages order by id"):
+                    passage = StoredPassage(
+                        id=row["id"],
+                        entry_id=row["entry_id"],
+                        source=row["source"],
+                        position=row["position"],
+                        kind=row["kind"],
+                        heading=row["heading"] or "",
+                        facets=tuple(json.loads(row["facets"])),
+                        text=row["text"],
+                    )
+                    rows.append((passage, json.loads(row["tokens"])))
+            self._passages = PassageIndex(rows)
+        return self._passages
 
     @property
     def segmenter(self) -> Segmenter:
@@ -146,6 +196,8 @@ class KnowledgeBase:
         self.margin = float(settings.get("ambiguity_margin", 0.08))
         self.fuzzy_min = float(settings.get("fuzzy_min_similarity", 0.74))
         self.max_chars = int(settings.get("max_query_chars", 200))
+        # An answer from the sources to a message the NLU could not place must score this much.
+        self.sure_answer_score = float(language().get("answers", {}).get("sure_score", 0.6))
 
     # -- loading -----------------------------------------------------------------
     def _current(self) -> _Snapshot:
@@ -183,6 +235,45 @@ class KnowledgeBase:
     def source_title(self, file: str) -> str:
         return self._current().source_titles.get(file, file)
 
+    # -- passages ------------------------------------------------------------------
+    @property
+    def segmenter(self) -> Segmenter:
+        return self._current().segmenter
+
+    @property
+    def passage_index(self) -> PassageIndex:
+        return self._current().passages
+
+    def entries_named_with(self, word: str) -> List[Entry]:
+        """The entries one of whose names contains ``word`` (价值 → 当前价值, 潜在价值, …)."""
+        key = fold(word)
+        found = {entry_id for name, entry_id in self._current().name_keys if key and key in name}
+        return sorted((self._current().entries[i] for i in found), key=lambda e: (len(e.term), e.term))
+
+    def passages_of(self, entry: Entry) -> List[Passage]:
+        """An entry's answer, passage by passage, with the facets curators gave them."""
+        return list(entry.passages)
+
+    def mentions(self) -> List[Mention]:
+        return list(self._current().mentions)
+
+    def mention_in(self, text: str) -> Mention | None:
+        """The term the sources mention without defining that ``text`` names (the longest), if any."""
+        key = normalize_name(text)
+        found = [(len(n), m) for m in self._current().mentions for n in m.names if normalize_name(n) in key]
+        return max(found, key=lambda f: f[0])[1] if found else None
+
+    def passages_with(self, term: str) -> List[StoredPassage]:
+        """The source passages whose text contains ``term`` (folded), in their order."""
+        key = fold(term)
+        return [p for p in self.passage_index.passages if not p.curated and key in fold(p.text)]
+
+    def answer(self, question: str, named: Sequence[Entry] = (), facet_hint: str | None = None):
+        """The passage, definition or mention that answers ``question`` (knowledge/answers.py)."""
+        from knowledge.answers import answer
+
+        return answer(self, question or "", named, facet_hint)
+
     # -- names inside a text -------------------------------------------------------
     def find_names(self, text: str) -> List[NameSpan]:
         """Every name in ``text``, with offsets into ``text``: exact ones, then likely typos."""
@@ -198,8 +289,40 @@ class KnowledgeBase:
                     taken[start:end] = [True] * len(key)
                     spans.append(NameSpan(start, end, snap.entries[entry_id], key, 1.0, "exact"))
                 start = folded.find(key, start + 1)
+        spans = self._longer_typos(snap, folded, spans, taken)
         spans += self._typos(snap, folded, taken)
         return sorted(spans, key=lambda s: s.start)
+
+    @staticmethod
+    def _longer_typos(
+        snap: _Snapshot, folded: str, spans: List[NameSpan], taken: List[bool]
+    ) -> List[NameSpan]:
+        """An exact name inside a longer mistyped one is the longer one: 经挤大客户 is 经济大客户."""
+        syllables = [_char_pinyin(c) for c in folded]
+        result = []
+        for span in spans:
+            best = None
+            for length, names in snap.fuzzy_by_length.items():
+                if length <= span.end - span.start:
+                    continue
+                needed = 0.85 if length <= 5 else 0.8
+                for start in range(max(0, span.end - length), min(span.start, len(folded) - length) + 1):
+                    end = start + length
+                    window = folded[start:end]
+                    outside = [i for i in range(start, end) if not span.start <= i < span.end]
+                    if any(taken[i] for i in outside) or not all(_is_cjk(c) for c in window):
+                        continue
+                    for key, key_syllables, entry_id in names:
+                        similarity = _sound_alike(window, syllables[start:end], key, key_syllables)
+                        if similarity >= needed and (best is None or (similarity, length) > best[:2]):
+                            best = (similarity, length, start, key, entry_id)
+            if best is None:
+                result.append(span)
+                continue
+            similarity, length, start, key, entry_id = best
+            taken[start : start + length] = [True] * length
+            result.append(NameSpan(start, start + length, snap.entries[entry_id], key, similarity, "fuzzy"))
+        return result
 
     def corrected(self, text: str) -> Tuple[str, List[NameSpan]]:
         """``text`` with mistyped names put right (same length: offsets hold), and every name in it."""
@@ -306,5 +429,8 @@ class KnowledgeBase:
             return
         best = rows[0]["rank"]
         for row in rows:
+            words = set(row["words"].split())
+            if sum(t in words for t in tokens) < MIN_COVERAGE * len(tokens):
+                continue
             relative = row["rank"] / best if best else 0.0
             offer(snap.rowids[row["rowid"]], 0.7 * relative, "fts", key)

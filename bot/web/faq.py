@@ -1,14 +1,16 @@
 """The FAQ API: search the knowledge base, and the whole glossary for the FAQ page.
 
 ``GET /api/faq?q=<question>[&limit=N]`` answers with exactly the JSON that
-``python -m knowledge search --json`` prints (the same function builds it):
-``{"query", "status": "found|ambiguous|none", "results": [...]}``, best first.
+``python -m knowledge search --json`` prints (knowledge/results.py builds it):
+``{"query", "status": "found|ambiguous|none", "results": [...], "answer": {...}}``, the
+entries best first, and what answers the question: the definition, the passage of an entry
+that answers the part asked, a passage of the sources, or a term they do not define.
 A blank ``q`` or one longer than the search reads (``max_query_chars`` in
 knowledge/language.yml, 200) is a 400 with a JSON error; any other text gets a
 result, ``none`` when nothing matches.
 
-``GET /api/glossary`` lists every entry with its aliases, short and full answer,
-strategy, related terms and sources. Both read the live database, so a rebuilt
+``GET /api/glossary`` lists every entry with its aliases, short and full answer (and its
+passages with their facets), strategy, related terms and sources. Both read the live database, so a rebuilt
 knowledge base is served at once.
 """
 
@@ -20,8 +22,8 @@ from typing import Any, Callable, Dict, List, TypeVar
 from aiohttp import web
 
 from bot.web.config import KB, SEARCH_THREAD, dumps, json_error
-from knowledge.__main__ import result_json
 from knowledge.model import Entry
+from knowledge.results import result_json
 from knowledge.search import KnowledgeBase, KnowledgeBaseMissing
 
 routes = web.RouteTableDef()
@@ -74,6 +76,7 @@ def entry_json(kb: KnowledgeBase, entry: Entry) -> Dict[str, Any]:
         "topic": entry.topic,
         "short": entry.short,
         "answer": entry.answer,
+        "passages": [{"text": p.text, "facet": p.facet} for p in kb.passages_of(entry)],
         "strategy": entry.strategy,
         "related": [{"id": r.id, "term": r.term} for r in related if r is not None],
         "sources": [{"file": f, "title": kb.source_title(f)} for f in entry.sources],

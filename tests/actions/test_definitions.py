@@ -105,13 +105,16 @@ def test_strategy_named_in_the_message_wins_over_context(run_action, kb):
     assert messages[0]["term"] == "铅质客户" and messages[0]["strategy"] == kb.get("铅质客户").strategy
 
 
-def test_strategy_of_a_concept_without_one_says_so(run_action, kb):
-    entry = next(e for e in kb.entries() if not e.strategy)
+def test_strategy_of_a_concept_without_one_answers_from_its_passages(run_action, kb):
+    # DPM矩阵怎么做: no strategy to give, but the passage that says how (its ten steps).
+    entry = kb.get("DPM矩阵")
+    assert not entry.strategy
     messages, _ = run_action(
         ActionAnswerStrategy(),
         make_tracker(f"{entry.term}怎么做", intent="ask_strategy", entities=[term(entry.term)]),
     )
-    assert messages[0]["response"] == "utter_no_strategy" and messages[0]["term"] == entry.term
+    assert messages[0]["response"] == "utter_passage_answer" and messages[0]["term"] == entry.term
+    assert messages[0]["passage"] in entry.answer
 
 
 def test_compare_two_named_terms(run_action, kb):
@@ -123,7 +126,9 @@ def test_compare_two_named_terms(run_action, kb):
     messages, events = run_action(ActionCompareTerms(), tracker)
     assert messages[0]["response"] == "utter_compare"
     assert (messages[0]["term_a"], messages[0]["term_b"]) == ("头部客户", "腰部客户")
-    assert messages[0]["short_b"] == kb.get("腰部客户").short
+    # Each term's passage that names the other (头部客户就是大客户…), from its own answer.
+    assert messages[0]["passage_b"] in kb.get("腰部客户").answer
+    assert "头部客户" in messages[0]["passage_b"]
 
 
 def test_compare_segments_adds_their_strategies(run_action):
@@ -152,12 +157,22 @@ def test_compare_without_text_search_finds_both_names(run_action):
     assert {messages[0]["term_a"], messages[0]["term_b"]} == {"铅质客户", "铁质客户"}
 
 
-def test_compare_with_one_term_and_no_context_asks_for_the_other(run_action):
+def test_compare_with_one_term_answers_how_the_sources_set_it_apart(run_action):
+    # 白金客户有什么不同: the passage that says how it differs (与第Ⅲ类客户不同的是…).
     messages, _ = run_action(
         ActionCompareTerms(),
         make_tracker("白金客户有什么不同", intent="compare_terms", entities=[term("白金客户")]),
     )
-    assert messages[0]["response"] == "utter_compare_need_two" and messages[0]["term"] == "白金客户"
+    assert messages[0]["response"] == "utter_passage_answer" and messages[0]["term"] == "白金客户"
+    assert "不同的是" in messages[0]["passage"]
+
+
+def test_compare_with_one_term_and_nothing_that_answers_asks_for_the_other(run_action):
+    messages, _ = run_action(
+        ActionCompareTerms(),
+        make_tracker("战略寻源跟什么比", intent="compare_terms", entities=[term("战略寻源")]),
+    )
+    assert messages[0]["response"] == "utter_compare_need_two" and messages[0]["term"] == "战略寻源"
 
 
 def test_yes_to_a_single_suggestion_answers_it(run_action, kb):

@@ -275,8 +275,16 @@ Send = Callable[[str, str], List[str]]
 """(sender, text) → the texts of the assistant's reply."""
 
 
+def _run_prefix(prefix: str) -> str:
+    """Sender ids of their own for every run: a conversation of an earlier run must not go on."""
+    import uuid
+
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
 def score_description_replies(cases: Iterable[Description], send: Send, prefix: str = "blind") -> ReplyScores:
     """Each description sent alone, in a new conversation: the class its reply gives."""
+    prefix = _run_prefix(prefix)
     scores = ReplyScores()
     for case in cases:
         reply = "\n".join(send(f"{prefix}-{case.id}", case.text))
@@ -292,8 +300,11 @@ def score_description_replies(cases: Iterable[Description], send: Send, prefix: 
 
 # -- questions --------------------------------------------------------------------------------
 
-# How a reply says that the sources mention a term without defining it.
-UNDEFINED_MARKS = ("没有给出定义", "没有定义", "并未定义", "未给出定义", "没有下定义")
+# How a reply says that the sources mention a term without defining it: 没有给出（“X”的）定义,
+# 没有（给它）下定义, 并未定义, 没有解释X是什么.
+UNDEFINED = re.compile(
+    r"(?:没有|并未|未|没)(?:给出|给它|作出|做出|下)?[^。；]{0,14}?(?:定义|解释[^。；]{0,10}是什么)"
+)
 
 
 @dataclass
@@ -328,7 +339,7 @@ def answers(question: Question, reply: str) -> bool:
     """Every phrase a right answer must contain is in the reply (an undefined term: said so)."""
     text = normalise(reply)
     if question.kind == "undefined":
-        return any(mark in text for mark in UNDEFINED_MARKS)
+        return UNDEFINED.search(text) is not None
     return all(normalise(phrase) in text for phrase in question.must_contain)
 
 
@@ -336,6 +347,7 @@ def score_question_replies(
     questions: Iterable[Question], send: Send, form_questions: Iterable[str], prefix: str = "blindq"
 ) -> ReplyScores:
     form_questions = list(form_questions)
+    prefix = _run_prefix(prefix)
     scores = ReplyScores()
     for question in questions:
         reply = "\n".join(send(f"{prefix}-{question.id}", question.question))

@@ -5,6 +5,7 @@
 
   var input = document.getElementById("faq-query");
   var status = document.getElementById("faq-status");
+  var answerBox = document.getElementById("faq-answer");
   var list = document.getElementById("faq-list");
   var cards = {}; // entry id -> its <article>
   var order = []; // entry ids in glossary order
@@ -46,7 +47,14 @@
     article.appendChild(element("p", "faq-short", entry.short));
     var details = element("details", "faq-full");
     details.appendChild(element("summary", null, "完整说明"));
-    paragraphs(details, entry.answer);
+    (entry.passages || []).forEach(function (passage) {
+      var block = element("div", "faq-passage");
+      if (passage.facet) {
+        block.appendChild(element("span", "faq-facet", passage.facet));
+      }
+      paragraphs(block, passage.text);
+      details.appendChild(block);
+    });
     if (entry.strategy) {
       details.appendChild(element("h3", null, "应对策略"));
       paragraphs(details, entry.strategy);
@@ -96,7 +104,43 @@
 
   function showAll() {
     show(order);
+    showAnswer(null);
     status.textContent = "共 " + order.length + " 个术语。";
+  }
+
+  // What answers the question (the API's `answer`): a passage of an entry, a passage quoted from
+  // the sources, or a term the sources use without defining it. Text only, never HTML.
+  var ANSWER_LABELS = {
+    passage: "最相关的段落",
+    source: "资料原文（知识库里还没有整理成词条）",
+    mention: "资料提到了这个说法，但没有给出定义",
+  };
+
+  function showAnswer(answer) {
+    answerBox.textContent = "";
+    answerBox.hidden = !answer || !ANSWER_LABELS[answer.kind];
+    if (answerBox.hidden) {
+      return;
+    }
+    answerBox.dataset.kind = answer.kind;
+    answerBox.appendChild(element("h2", "faq-answer-label", ANSWER_LABELS[answer.kind]));
+    if (answer.term) {
+      answerBox.appendChild(element("p", "faq-answer-term", answer.term + (answer.facet ? "（" + answer.facet + "）" : "")));
+    }
+    paragraphs(answerBox, answer.text);
+    var sources = element("p", "faq-sources", "来源：");
+    (answer.sources || []).forEach(function (source, i) {
+      if (i > 0) {
+        sources.appendChild(document.createTextNode("；"));
+      }
+      var cite = element("cite", null, source.title);
+      cite.title = source.file;
+      sources.appendChild(cite);
+    });
+    if (answer.position) {
+      sources.appendChild(document.createTextNode("，第 " + answer.position + " 段"));
+    }
+    answerBox.appendChild(sources);
   }
 
   function search(query) {
@@ -111,9 +155,11 @@
         }
         if (body.error) {
           show([]);
+          showAnswer(null);
           status.textContent = body.error;
           return;
         }
+        showAnswer(body.answer);
         show(
           body.results.map(function (result) {
             return result.id;

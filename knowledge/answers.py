@@ -1,0 +1,233 @@
+"""Answer the part of a question that was asked: a passage of an entry, or of the sources.
+
+A question names entries (or not) and may ask for one part of them (its kinds, stages, figures,
+traits, examples…: the facet, from its cue words in language.yml). Without a facet and without
+words beyond the term's name, the short definition answers it. Otherwise every passage is scored
+by BM25 over the question's words, with more for the entries it names, for the facet it asks
+for, and for curated passages over source passages as good; the best one answers. A term the
+sources use without defining it is said to be so (mentions.yml, or found in the sources).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Dict, List, Sequence, Tuple
+
+import yaml
+
+from knowledge import paths
+from knowledge.model import Entry, Mention
+from knowledge.normalize import fold, language, normalize_name, normalize_query
+from knowledge.passages import StoredPassage, tokens
+
+if TYPE_CHECKING:
+    from knowledge.search import KnowledgeBase
+
+DEFINITION = "定义"
+COVERAGE = 0.7  # the weight of "holds the question's words" against BM25's "holds them densely"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What answers a question: ``kind`` definition | passage | source | mention | none."""
+
+    kind: str
+    entry: Entry | None = None
+    passage: StoredPassage | None = None
+    facet: str | None = None
+    score: float = 0.0
+    mention: Mention | None = None
+    term: str = ""  # what an undefined mention is called in the question
+
+
+def _settings() -> dict:
+    return language().get("answers", {})
+
+
+@lru_cache(maxsize=1)
+def _facet_cues() -> Tuple[Tuple[str, str], ...]:
+    """(cue, facet), longest cue first."""
+    cues = [(fold(cue), facet) for facet, words in (language().get("facets") or {}).items() for cue in words]
+    return tuple(sorted(cues, key=lambda c: -len(c[0])))
+
+
+def facets_asked(question: str) -> List[str]:
+    """The parts of an entry the question asks for, by its cue words, the most strongly asked first
+    (the cues' lengths add up: 几个阶段，分别叫啥 asks for stages more than for members)."""
+    text = fold(question)
+    weight: Dict[str, int] = {}
+    for cue, facet in _facet_cues():
+        if cue in text:
+            weight[facet] = weight.get(facet, 0) + len(cue)
+            text = text.replace(cue, " ")
+    return sorted(weight, key=lambda f: -weight[f])
+
+
+def facet_asked(question: str) -> str | None:
+    """The part of an entry the question asks for most, by its cue words."""
+    asked = facets_asked(question)
+    return asked[0] if asked else None
+
+
+def _without_generic(text: str) -> str:
+    for word in sorted(_settings().get("generic_words", []), key=len, reverse=True):
+        text = text.replace(fold(word), "")
+    return re.sub(r"[的了吗呢吧啊呀哦么嘛和与跟同及或是个]", "", text)
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> dict:
+    """knowledge/vocabulary.yml: everyday words and English words in the sources' own words."""
+    path = paths.PACKAGE_DIR / "vocabulary.yml"
+    return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) if path.exists() else {}
+
+
+def _english() -> Dict[str, str]:
+    return {k.lower(): v for k, v in (_vocabulary().get("english") or {}).items()}
+
+
+def in_chinese(question: str) -> str:
+    """English words of a question in the sources' Chinese (which share of customers are VIP…)."""
+    words = _english()
+    for phrase in sorted((w for w in words if " " in w), key=len, reverse=True):
+        question = re.sub(rf"\b{re.escape(phrase)}\b", words[phrase], question, flags=re.IGNORECASE)
+    return re.sub(
+        r"[A-Za-z][A-Za-z'-]*",
+        lambda m: words.get(m.group(0).lower().removesuffix("'s"), m.group(0)),
+        question,
+    )
+
+
+def with_synonyms(text: str) -> str:
+    """``text`` and the sources' words for what it says otherwise (生意 → 业务)."""
+    extra = [
+        word
+        for said, theirs in (_vocabulary().get("synonyms") or {}).items()
+        if said in text
+        for word in theirs
+    ]
+    return text + (" " + " ".join(extra) if extra else "")
+
+
+def asked_words(question: str) -> str:
+    """The question without its fillers, facet cues and words that ask for nothing in particular:
+    the words passages are matched on (怎么维护 and 有什么区别 leave nothing)."""
+    text = fold(question)
+    for cue, _ in _facet_cues():
+        text = text.replace(cue, " ")
+    return _without_generic(normalize_query(text)) if normalize_name(text) else ""
+
+
+def _remainder(question: str, entries: Sequence[Entry]) -> str:
+    """What the question asks beyond the names of the entries it names."""
+    text = asked_words(question)
+    for name in sorted({normalize_name(n) for e in entries for n in e.names}, key=len, reverse=True):
+        text = text.replace(name, "")
+    return text
+
+
+def answer(
+    kb: KnowledgeBase, question: str, named: Sequence[Entry] = (), facet_hint: str | None = None
+) -> Answer:
+    """The passage (or definition, or mention) that answers ``question`` best."""
+    settings = _settings()
+    asked = kb.corrected(question)[0]  # 经挤大客户 → 经济大客户
+    question = in_chinese(asked)  # which share of customers… → which 比例 of 客户…
+    facets = facets_asked(question) or ([facet_hint] if facet_hint else [])
+    facet = facets[0] if facets else None
+    if named and facet in (None, DEFINITION) and len(_remainder(asked, named)) <= 1:
+        return Answer("definition", named[0], facet=DEFINITION, score=1.0)
+    mention = kb.mention_in(question) if not named else None
+    if mention is not None and (
+        facet in (None, DEFINITION) or len(_remainder(question, ())) <= len(mention.term) + 2
+    ):
+        return Answer("mention", mention=mention, term=mention.term)
+    if not named and facet in (None, DEFINITION):
+        term = asked_words(question)
+        if 2 <= len(term) <= 12 and kb.passages_with(term):
+            return _defined_in_sources(kb, term)  # 4E是啥: what the sources say of it
+    # The cue words count too: the passage that answers 包括哪几类 often says 包括.
+    query = tokens(with_synonyms(_without_generic(normalize_query(question))), kb.segmenter)
+    index = kb.passage_index
+    raw = index.scores(query)
+    if not raw:
+        return _undefined_or_none(kb, question, named)
+    weight = index.weight(query)
+    covered = index.coverage(query)
+    named_ids = {e.id for e in named}
+    scored: List[Tuple[float, StoredPassage]] = []
+    for at, value in raw.items():
+        passage = index.passages[at]
+        # How much of the question the passage holds, and (less) how densely: BM25; then what
+        # the question names and asks for make it count more.
+        score = COVERAGE * covered[at] + (1 - COVERAGE) * min(value / weight, 1.0)
+        boost = 1.0
+        if passage.entry_id in named_ids:
+            boost += settings.get("entry_named", 0.3)
+        if facets and facets[0] in passage.facets:
+            boost += settings.get("facet", 0.3)
+        elif len(facets) > 1 and facets[1] in passage.facets:
+            boost += settings.get("facet", 0.3) / 2
+        if passage.curated:
+            boost += settings.get("curated", 0.1)
+        if passage.kind == "short" and facet not in (None, DEFINITION):
+            boost -= settings.get("facet", 0.3)  # asked for one part: not the summary
+        scored.append((score * boost, passage))
+    scored.sort(key=lambda s: (-s[0], s[1].id))
+    best_score, best = scored[0]
+    if best_score < settings.get("min_score", 0.3):
+        return _undefined_or_none(kb, question, named)
+    if best.curated:
+        entry = kb.get(best.entry_id)
+        kind = "definition" if best.kind == "short" else "passage"
+        return Answer(kind, entry, best, facet, round(best_score, 4))
+    return Answer("source", None, best, facet, round(best_score, 4))
+
+
+# A source passage that defines X: X是… / X指… / 所谓X / X（…）是…
+def _defines(term: str, text: str) -> bool:
+    escaped = re.escape(term)
+    return bool(
+        re.search(rf"{escaped}(?:[（(][^）)]*[）)])?(?:就是|是指|指的是|即|是|指)|所谓(?:的)?{escaped}", text)
+    )
+
+
+def _defined_in_sources(kb: KnowledgeBase, term: str) -> Answer:
+    """A term no entry has but the sources use: the passage that defines it, or that it is only mentioned."""
+    passages = kb.passages_with(term)
+    defining = [p for p in passages if _defines(term, fold(p.text))]
+    if defining:
+        return Answer("source", passage=defining[0], facet=DEFINITION, score=1.0, term=term)
+    return Answer("mention", passage=passages[0], term=term)
+
+
+def _undefined_or_none(kb: KnowledgeBase, question: str, named: Sequence[Entry]) -> Answer:
+    """Nothing scores: a term the sources use, said to be undefined there, or nothing."""
+    term = asked_words(question)
+    if named or not 2 <= len(term) <= 12 or not kb.passages_with(term):
+        return Answer("none")
+    return _defined_in_sources(kb, term)
+
+
+def passages_of(kb: KnowledgeBase, entry: Entry) -> Dict[str, List[StoredPassage]]:
+    """An entry's passages by kind (short, answer, strategy)."""
+    found: Dict[str, List[StoredPassage]] = {}
+    for passage in kb.passage_index.passages:
+        if passage.entry_id == entry.id:
+            found.setdefault(passage.kind, []).append(passage)
+    return found
+
+
+def defining_passage(kb: KnowledgeBase, entry: Entry, other: Entry | None = None) -> str:
+    """What to set beside another term in a comparison: the passage of ``entry`` that names the
+    other one (与第Ⅲ类客户不同的是…), else its first passage (closest to the source's own
+    definition), else its short answer."""
+    own = [p for p in kb.passage_index.passages if p.entry_id == entry.id and p.kind == "answer"]
+    if other is not None:
+        names = [normalize_name(n) for n in other.names]
+        naming = [p for p in own if any(n in normalize_name(p.text) for n in names)]
+        if naming:
+            return naming[0].text.strip()
+    return own[0].text.strip() if own else entry.short

@@ -1,0 +1,204 @@
+"""Passages, the parts of an answer: of the curated entries and of the cleaned sources.
+
+The build turns every entry into passages (its short answer, each passage of its answer, its
+strategy) and every cleaned source (knowledge/seeds.py) too, and stores them with the words they
+are found by. The search ranks them with BM25 over jieba words and character pairs, so a typo or
+an unsegmented word still meets its passage.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Sequence, Tuple
+
+from knowledge.model import Entry
+from knowledge.normalize import fold
+from knowledge.seeds import SourcePassage
+from knowledge.segment import Segmenter
+
+K1, B = 1.2, 0.75
+# Words too common to tell passages apart (they still count inside character pairs).
+STOP_WORDS = frozenset(
+    "的 了 是 在 和 与 及 或 等 对 为 把 被 也 都 就 还 而 并 一个 这个 那个 什么 怎么 如何 哪些 可以".split()
+)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def tokens(text: str, segmenter: Segmenter) -> List[str]:
+    """The words of ``text`` (search mode: long words also give their parts) and its character pairs."""
+    folded = fold(text)
+    words = [w for w in segmenter.cut(folded) if (len(w) > 1 or not _CJK.match(w)) and w not in STOP_WORDS]
+    words = [w for w in words if re.search(r"\w", w)]
+    pairs = [f"§{a}{b}" for a, b in zip(folded, folded[1:], strict=False) if _CJK.match(a) and _CJK.match(b)]
+    return words + pairs
+
+
+def facets_of(text: str, facet: str | None, outline: bool = False) -> List[str]:
+    """What a passage can answer: its curated facet, or what its text shows (a list, figures, a case)."""
+    if facet:
+        return [facet]
+    found = []
+    items = re.findall(r"(?:^|[：:；;\s])(?:\d{1,2}[、.．)]|[一二三四五六七八九十][、.．])", text)
+    if outline or len(items) >= 2:  # a list, not one item of it
+        found += ["构成", "阶段"]
+    elif re.search(r"包括|包含|分为|分成|有以下|主要有|由.{1,12}组成|三类|四类|三种|四种|两类|两种", text):
+        found.append("构成")
+    if re.search(
+        r"\d+(?:\.\d+)?\s*(?:%|倍|个|家|位|万|亿|年|步)|百分之|[一二三四五六七八九十两]+(?:倍|成|个|步|种|类)",
+        text,
+    ):
+        found.append("比例")
+    if re.search(r"例如|比如|案例|譬如|如[:：]", text):
+        found.append("例子")
+    if re.search(r"不同的是|不同于|区别|相比|相对于|不是.{1,20}而是|与.{1,12}不同", text):
+        found.append("区别")
+    if re.search(r"策略|应当|应该|必须|要[^求]|建议", text):
+        found.append("策略")
+    return found
+
+
+_LIST_ITEM = re.compile(r"^\s*(?:\d{1,2}[.、．)]|[-–·•])\s*", re.M)
+
+
+def list_items(text: str) -> Tuple[str, List[str]]:
+    """A list passage's lead-in and its items (其中的“客户”包括： / 1. 外客户：…); no items if no list."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    items = [line for line in lines if _LIST_ITEM.match(line)]
+    if len(items) < 2:
+        return text.strip(), []
+    lead = "\n".join(line for line in lines[: lines.index(items[0])])
+    return lead, items
+
+
+def compact(text: str, limit: int = 360) -> str:
+    """A long list passage as its lead-in and each item's title (up to its colon): fits a phone."""
+    lead, items = list_items(text)
+    if len(text) <= limit or not items:
+        return text.strip()
+    titles = []
+    for item in items:
+        head = re.split(r"[：:。；]", _LIST_ITEM.sub("", item, count=1), maxsplit=1)[0]
+        titles.append(f"{len(titles) + 1}. {head.strip()}")
+    return "\n".join(filter(None, [lead, *titles]))
+
+
+def entry_rows(entry: Entry, segmenter: Segmenter) -> Iterable[dict]:
+    """An entry's passages as database rows: its short answer, its answer's passages, its strategy;
+    each item of a list with long items also on its own (全面客户服务阶段有什么特点)."""
+    parts: List[Tuple[str, str, str | None]] = [("short", entry.short, "定义")]
+    for p in entry.passages:
+        parts.append(("answer", p.text, p.facet))
+        lead, items = list_items(p.text)
+        if items and len(p.text) > 360:
+            parts += [("item", f"{lead}\n{item}" if lead else item, "item") for item in items]
+    if entry.strategy:
+        parts.append(("strategy", entry.strategy, "策略"))
+    for position, (kind, text, facet) in enumerate(parts):
+        # An item is one member of a list: it never answers "what are they all".
+        facets = (
+            [f for f in facets_of(text, None) if f not in ("构成", "阶段")]
+            if facet == "item"
+            else facets_of(text, facet)
+        )
+        facet = None if facet == "item" else facet
+        yield {
+            "entry_id": entry.id,
+            "source": None,
+            "position": position,
+            "kind": kind,
+            "heading": entry.term,
+            "facet": facet,
+            "facets": json.dumps(facets, ensure_ascii=False),
+            "text": text,
+            # The entry's names are part of what each of its passages is found by.
+            "tokens": json.dumps(tokens(" ".join(entry.names) + "\n" + text, segmenter), ensure_ascii=False),
+        }
+
+
+def source_rows(found: Sequence[SourcePassage], segmenter: Segmenter) -> Iterable[dict]:
+    for passage in found:
+        yield {
+            "entry_id": None,
+            "source": passage.file,
+            "position": passage.position,
+            "kind": "outline" if passage.outline else "source",
+            "heading": passage.heading,
+            "facet": None,
+            "facets": json.dumps(facets_of(passage.text, None, passage.outline), ensure_ascii=False),
+            "text": passage.text,
+            "tokens": json.dumps(
+                tokens(passage.heading + "\n" + passage.text, segmenter), ensure_ascii=False
+            ),
+        }
+
+
+@dataclass(frozen=True)
+class StoredPassage:
+    """A passage as the search reads it back."""
+
+    id: int
+    entry_id: str | None
+    source: str | None
+    position: int
+    kind: str  # short | answer | item | strategy | source | outline
+    heading: str
+    facets: Tuple[str, ...]
+    text: str
+
+    @property
+    def curated(self) -> bool:
+        return self.entry_id is not None
+
+
+class PassageIndex:
+    """BM25 over the passages' tokens, in memory (a few thousand passages)."""
+
+    def __init__(self, rows: Iterable[Tuple[StoredPassage, List[str]]]) -> None:
+        self.passages: List[StoredPassage] = []
+        self.postings: Dict[str, List[Tuple[int, int]]] = defaultdict(list)
+        self.lengths: List[int] = []
+        for index, (passage, words) in enumerate(rows):
+            self.passages.append(passage)
+            self.lengths.append(len(words))
+            for token, count in Counter(words).items():
+                self.postings[token].append((index, count))
+        self.average = sum(self.lengths) / len(self.lengths) if self.lengths else 1.0
+        n = len(self.passages)
+        self.idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()}
+
+    def scores(self, query: Sequence[str]) -> Dict[int, float]:
+        """BM25 of every passage sharing a token with ``query`` (passage index → score)."""
+        found: Dict[int, float] = defaultdict(float)
+        for token in set(query):
+            idf = self.idf.get(token)
+            if idf is None:
+                continue
+            for index, count in self.postings[token]:
+                norm = count + K1 * (1 - B + B * self.lengths[index] / self.average)
+                found[index] += idf * count * (K1 + 1) / norm
+        return found
+
+    def coverage(self, query: Sequence[str]) -> Dict[int, float]:
+        """For every passage sharing a token with ``query``: the share of the query's weight it holds
+        (each token weighed by its rarity; one no passage has weighs as the rarest)."""
+        rarest = math.log(1 + (len(self.passages) + 0.5) / 0.5)
+        unique = set(query)
+        total = sum(self.idf.get(t, rarest) for t in unique) or 1.0
+        found: Dict[int, float] = defaultdict(float)
+        for token in unique:
+            idf = self.idf.get(token)
+            if idf is None:
+                continue
+            for index, _ in self.postings[token]:
+                found[index] += idf / total
+        return found
+
+    def weight(self, query: Sequence[str]) -> float:
+        """The most any passage could score for ``query``: its tokens' weights, once each. A word no
+        passage has weighs as much as the rarest: a question about something else scores low."""
+        rarest = math.log(1 + (len(self.passages) + 0.5) / 0.5)
+        return sum(self.idf.get(t, rarest) for t in set(query)) or 1.0

@@ -1,0 +1,76 @@
+"""knowledge/customers/numbers.py: the figures salespeople type, the many ways they type them."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.customers.numbers import chinese_number, quantities
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("两千", 2000),
+        ("二十五", 25),
+        ("十", 10),
+        ("三四", 3.5),
+        ("十几", 15),
+        ("几十", 50),
+        ("一百二", 120),
+        ("三千五", 3500),
+        ("零点五", 0.5),
+        ("1,200", 1200),
+        ("壹佰", 100),
+        ("abc", None),
+    ],
+)
+def test_chinese_numerals(text, value):
+    assert chinese_number(text) == value
+
+
+@pytest.mark.parametrize(
+    "text, kind, value",
+    [
+        ("年采购800万", "money", 800),
+        ("1.2亿", "money", 12000),
+        ("5000000元", "money", 500),
+        ("一年50w", "money", 50),
+        ("两千来万", "money", 2000),
+        ("十来万", "money", 10),
+        ("小几百万", "money", 200),
+        ("大几十万", "money", 80),
+        ("三四百万", "money", 350),
+        ("三千多万", "money", 3000),  # X多 counts as X, as people mean it
+        ("三成", "percent", 30),
+        ("一成半", "percent", 15),
+        ("三成五", "percent", 35),
+        ("15个点", "percent", 15),
+        ("百分之零点三", "percent", 0.3),
+        ("翻一番", "multiple", 100),
+        ("翻了两番", "multiple", 300),
+        ("扩产三倍", "multiple", 200),
+        ("订单减半", "multiple", -50),
+        ("前1%", "top", 1),
+        ("排在所有客户的前百分之二", "top", 2),
+        ("前三成", "top", 30),
+        ("第3名", "rank", 3),
+        ("合作五年", "years", 5),
+        ("三年半", "years", 3.5),
+        ("合作大半年", "years", 0.5),
+        ("合作八个月", "years", 8 / 12),
+    ],
+)
+def test_quantities(text, kind, value):
+    found = [q for q in quantities(text) if q.kind == kind]
+    assert found and found[0].value == pytest.approx(value)
+
+
+def test_a_word_with_cheng_is_no_share():
+    assert quantities("成本很高") == []
+    assert all(q.kind != "percent" for q in quantities("三成员工"))
+
+
+def test_quantities_keep_their_place_in_the_text():
+    text = "一年采购两千来万，毛利三成"
+    for q in quantities(text):
+        assert text[q.start : q.end] == q.text
