@@ -21,6 +21,7 @@ from knowledge import paths
 from knowledge.model import Entry, Mention
 from knowledge.normalize import fold, language, normalize_name, normalize_query
 from knowledge.passages import StoredPassage, tokens
+from knowledge.segment import Segmenter
 
 if TYPE_CHECKING:
     from knowledge.search import KnowledgeBase
@@ -60,7 +61,7 @@ def facets_asked(question: str) -> List[str]:
     weight: Dict[str, int] = {}
     for cue, facet in _facet_cues():
         if cue in text:
-            weight[facet] = weight.get(facet, 0) + len(cue)
+            weight[facet] = weight.get(facet, 0) + len(cue) * text.count(cue)
             text = text.replace(cue, " ")
     return sorted(weight, key=lambda f: -weight[f])
 
@@ -71,10 +72,19 @@ def facet_asked(question: str) -> str | None:
     return asked[0] if asked else None
 
 
+@lru_cache(maxsize=1)
+def _generic() -> frozenset:
+    return frozenset(fold(w) for w in _settings().get("generic_words", []))
+
+
+_PARTICLES = frozenset("的了吗呢吧啊呀哦么嘛和与跟同及或是个")
+
+
 def _without_generic(text: str) -> str:
-    for word in sorted(_settings().get("generic_words", []), key=len, reverse=True):
-        text = text.replace(fold(word), "")
-    return re.sub(r"[的了吗呢吧啊呀哦么嘛和与跟同及或是个]", "", text)
+    """``text`` without the words that ask for nothing in particular (whole words only: 背 goes,
+    背景 stays)."""
+    generic = _generic()
+    return "".join(w for w in Segmenter().words(text) if w not in generic and w not in _PARTICLES)
 
 
 @lru_cache(maxsize=1)

@@ -51,3 +51,7 @@ class Segmenter:
     def cut(self, text: str) -> List[str]:
         """Search-mode tokens (a long word also yields its sub-words), blanks dropped."""
         return [t for t in self._tokenizer.cut_for_search(text) if t.strip()]
+
+    def words(self, text: str) -> List[str]:
+        """The words of ``text``, each character in exactly one (precise mode)."""
+        return [t for t in self._tokenizer.cut(text) if t.strip()]

@@ -34,6 +34,11 @@ class Understanding:
     # Where the NLU found the term entities, so that a term is not taken for talk about a customer.
     term_spans: Tuple[Tuple[int, int], ...] = field(default_factory=tuple)
 
+    @property
+    def question(self) -> str:
+        """What is asked: the text, or for a button's payload (/ask_definition{"term": "价值"}) its terms."""
+        return " ".join(self.entity_values) if self.text.startswith("/") else self.text
+
     def terms(self, names_only: bool = False) -> TermLookup:
         """The entries the message names (its term entities first), or the search that found none."""
         return find_terms(self.kb, self.entity_values, self.text, names_only)

@@ -1,0 +1,126 @@
+"""knowledge/answers.py: the passage that answers the part of a question that was asked.
+
+The questions here are ordinary ones written for these tests (the blind sets in tests/blind/ are
+the measure of how well answering generalises, and are never copied here).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.answers import facet_asked, facets_asked
+from knowledge.lookup import find_terms
+from knowledge.normalize import normalize_name
+
+
+def ask(kb, question):
+    named = find_terms(kb, [], question, names_only=True).entries
+    return kb.answer(question, named)
+
+
+def shown(kb, answer) -> str:
+    """The text a reply built on ``answer`` would carry."""
+    if answer.kind == "definition":
+        return answer.entry.short
+    if answer.kind in ("passage", "source"):
+        return answer.passage.text
+    if answer.kind == "mention":
+        return answer.mention.note if answer.mention else answer.passage.text
+    return ""
+
+
+@pytest.mark.parametrize(
+    "question, facet",
+    [
+        ("客户服务分几个阶段", "阶段"),
+        ("战略客户包括哪几种", "构成"),
+        ("VIP客户占多大比例", "比例"),
+        ("铅质客户有什么特点", "特征"),
+        ("白金客户该怎么维护", "策略"),
+        ("头部客户和腰部客户有什么区别", "区别"),
+        ("什么是腰部客户", "定义"),
+        ("腰部客户", None),
+    ],
+)
+def test_the_facet_a_question_asks_for(question, facet):
+    assert facet_asked(question) == facet
+
+
+def test_several_cues_add_up():
+    assert facets_asked("发展一共有几个阶段，各个阶段分别叫什么")[0] == "阶段"
+
+
+def test_a_term_alone_or_what_it_is_gets_the_definition(kb):
+    for question in ("腰部客户", "什么是腰部客户", "腰部客户是啥意思", "customer lifetime value 中文啥意思"):
+        answer = ask(kb, question)
+        assert answer.kind == "definition", question
+
+
+@pytest.mark.parametrize(
+    "question, entry_id, phrase",
+    [
+        ("客户服务的发展经历了哪些阶段", "customer_service", "业主服务阶段"),
+        ("做客户服务时，客户包括哪几类", "customer_service", "合作伙伴客户"),
+        ("战略客户主要包括哪些", "strategic_customer", "经济大客户"),
+        ("什么样的客户可能属于铅质客户", "lead_customer", "小额订单"),
+        ("构建DPM矩阵要几步", "dpm_matrix", "细分市场"),
+    ],
+)
+def test_a_part_of_an_entry_is_answered_by_its_passage(kb, question, entry_id, phrase):
+    answer = ask(kb, question)
+    assert answer.kind == "passage" and answer.entry.id == entry_id
+    assert phrase in answer.passage.text
+
+
+def test_a_fact_only_the_sources_hold_is_quoted_from_them(kb):
+    answer = ask(kb, "近两年国内成立了多少家物流企业")
+    assert answer.kind == "source" and "73万家" in answer.passage.text
+    assert answer.passage.source == "004_2807d25f83753e98.txt" and answer.passage.position > 0
+
+
+def test_a_term_the_sources_only_mention_is_said_to_be_undefined(kb):
+    answer = ask(kb, "长尾客户是什么")
+    assert answer.kind == "mention" and answer.mention.term == "长尾客户"
+    assert "腰部客户" in answer.mention.see
+
+
+def test_an_unknown_term_the_sources_use_is_found_in_them(kb):
+    # No entry and no mention record: where the sources use it, and whether they define it.
+    term = next(m.term for m in kb.mentions() if len(m.term) >= 3)
+    passages = kb.passages_with(term)
+    assert passages, term
+
+
+def test_an_english_question_reaches_the_sources_words(kb):
+    answer = ask(kb, "What share of customers are VIP clients in the customer pyramid?")
+    assert "1%" in shown(kb, answer)
+
+
+def test_a_mistyped_term_is_put_right(kb):
+    answer = ask(kb, "经挤大客户是指什么样的客户")
+    assert answer.entry is not None and answer.entry.term == "经济大客户"
+
+
+def test_nothing_answers_what_the_sources_do_not_hold(kb):
+    assert ask(kb, "区块链是什么").kind == "none"
+
+
+def test_every_entry_has_passages_and_every_passage_can_be_reached(kb):
+    """The meta-test of the issue: no passage is shadowed by another for good. For each passage of
+    an entry, a question made of the entry's name and words of the passage's own finds it (a
+    passage that defines the term may be given as the short answer, which restates it)."""
+    unreachable = []
+    for entry in kb.entries():
+        assert entry.passages, f"{entry.id} has no passages"
+        for number, passage in enumerate(entry.passages):
+            text = normalize_name(passage.text)
+            defines = number == 0 or passage.facet == "定义"
+            for at in (len(text) // 3, len(text) // 2, 2 * len(text) // 3):
+                words = text[at : at + 14]  # its own words, not an opening it may share
+                answer = kb.answer(f"{entry.term} {words}", [entry])
+                found = normalize_name(answer.passage.text) if answer.passage is not None else ""
+                if words in found or (defines and answer.kind == "definition" and answer.entry == entry):
+                    break
+            else:
+                unreachable.append(f"{entry.id}: {passage.text[:30]}")
+    assert unreachable == []
