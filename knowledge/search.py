@@ -83,6 +83,13 @@ def _sound_alike(window: str, window_syllables: List[str], key: str, key_syllabl
     return score / len(key) if same * 2 >= len(key) else 0.0
 
 
+def _every_sound_alike(window_syllables: List[str], key_syllables: List[str]) -> bool:
+    """No character of the window sounds unlike the key's (经挤 for 经济, not 是什 for 识别)."""
+    return all(
+        _loose_sound(a) == _loose_sound(b) for a, b in zip(window_syllables, key_syllables, strict=True)
+    )
+
+
 class _Snapshot:
     """Everything loaded from one version of the database file."""
 
@@ -314,7 +321,11 @@ class KnowledgeBase:
                         continue
                     for key, key_syllables, entry_id in names:
                         similarity = _sound_alike(window, syllables[start:end], key, key_syllables)
-                        if similarity >= needed and (best is None or (similarity, length) > best[:2]):
+                        if (
+                            similarity >= needed
+                            and _every_sound_alike(syllables[start:end], key_syllables)
+                            and (best is None or (similarity, length) > best[:2])
+                        ):
                             best = (similarity, length, start, key, entry_id)
             if best is None:
                 result.append(span)

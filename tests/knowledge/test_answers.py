@@ -101,6 +101,12 @@ def test_a_mistyped_term_is_put_right(kb):
     assert answer.entry is not None and answer.entry.term == "经济大客户"
 
 
+@pytest.mark.parametrize("question", ["关键客户是什么意思", "关键客户是啥", "战略客户是什么"])
+def test_a_name_followed_by_words_that_sound_otherwise_is_not_made_longer(kb, question):
+    # 关键客户 + 是什 is not a typo of 关键客户识别: 什 sounds nothing like 别.
+    assert kb.corrected(question)[0] == question
+
+
 def test_nothing_answers_what_the_sources_do_not_hold(kb):
     assert ask(kb, "区块链是什么").kind == "none"
 
