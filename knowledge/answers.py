@@ -41,6 +41,7 @@ class Answer:
     score: float = 0.0
     mention: Mention | None = None
     term: str = ""  # what an undefined mention is called in the question
+    shared: Tuple[str, ...] = ()  # the question's specific words the passage holds
 
 
 def _settings() -> dict:
@@ -167,7 +168,7 @@ def answer(
     weight = index.weight(query)
     covered = index.coverage(query)
     named_ids = {e.id for e in named}
-    scored: List[Tuple[float, StoredPassage]] = []
+    scored: List[Tuple[float, StoredPassage, int]] = []
     for at, value in raw.items():
         passage = index.passages[at]
         # How much of the question the passage holds, and (less) how densely: BM25; then what
@@ -184,16 +185,29 @@ def answer(
             boost += settings.get("curated", 0.1)
         if passage.kind == "short" and facet not in (None, DEFINITION):
             boost -= settings.get("facet", 0.3)  # asked for one part: not the summary
-        scored.append((score * boost, passage))
+        scored.append((score * boost, passage, at))
     scored.sort(key=lambda s: (-s[0], s[1].id))
-    best_score, best = scored[0]
+    best_score, best, at = scored[0]
     if best_score < settings.get("min_score", 0.3):
         return _undefined_or_none(kb, question, named)
+    shared = tuple(index.shared_words(query, at, settings.get("specific_word", 3.0)))
     if best.curated:
         entry = kb.get(best.entry_id)
         kind = "definition" if best.kind == "short" else "passage"
-        return Answer(kind, entry, best, facet, round(best_score, 4))
-    return Answer("source", None, best, facet, round(best_score, 4))
+        return Answer(kind, entry, best, facet, round(best_score, 4), shared=shared)
+    return Answer("source", None, best, facet, round(best_score, 4), shared=shared)
+
+
+def is_sure(found: Answer) -> bool:
+    """The answer to a message the NLU took for something else (out of scope, unclear) is sure
+    enough to give: a close match that shares several specific words with the question, so that
+    你有感情吗 (感情) or 没讲清楚 stay what they are."""
+    settings = _settings()
+    return (
+        found.kind in ("passage", "source", "definition")
+        and found.score >= settings.get("sure_score", 0.6)
+        and len(found.shared) >= settings.get("sure_words", 3)
+    )
 
 
 # A source passage that defines X: X是… / X指… / 所谓X / X（…）是…

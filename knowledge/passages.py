@@ -26,6 +26,7 @@ STOP_WORDS = frozenset(
     "的 了 是 在 和 与 及 或 等 对 为 把 被 也 都 就 还 而 并 一个 这个 那个 什么 怎么 如何 哪些 可以".split()
 )
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+BIGRAM = "§"  # the mark of a character-pair token
 
 
 def tokens(text: str, segmenter: Segmenter) -> List[str]:
@@ -33,7 +34,9 @@ def tokens(text: str, segmenter: Segmenter) -> List[str]:
     folded = fold(text)
     words = [w for w in segmenter.cut(folded) if (len(w) > 1 or not _CJK.match(w)) and w not in STOP_WORDS]
     words = [w for w in words if re.search(r"\w", w)]
-    pairs = [f"§{a}{b}" for a, b in zip(folded, folded[1:], strict=False) if _CJK.match(a) and _CJK.match(b)]
+    pairs = [
+        f"{BIGRAM}{a}{b}" for a, b in zip(folded, folded[1:], strict=False) if _CJK.match(a) and _CJK.match(b)
+    ]
     return words + pairs
 
 
@@ -196,6 +199,17 @@ class PassageIndex:
             for index, _ in self.postings[token]:
                 found[index] += idf / total
         return found
+
+    def shared_words(self, query: Sequence[str], at: int, rarity: float) -> List[str]:
+        """The words (not character pairs) of ``query`` that passage ``at`` holds and that are at
+        least ``rarity`` rare, none inside another (近两年 counts once, not also as 两年)."""
+        words = {
+            t
+            for t in query
+            if not t.startswith(BIGRAM) and len(t) >= 2 and self.idf.get(t, 0.0) >= rarity
+            and any(index == at for index, _ in self.postings[t])
+        }  # fmt: skip
+        return sorted(w for w in words if not any(w != other and w in other for other in words))
 
     def weight(self, query: Sequence[str]) -> float:
         """The most any passage could score for ``query``: its tokens' weights, once each. A word no
