@@ -14,9 +14,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 
-from actions.definitions import answer_unsure, answer_with_knowledge
+from actions.definitions import CUSTOMER_FORM, answer_unsure, answer_with_knowledge, first_step
 from actions.feedback import knowledge_answer
 from actions.knowledge_base import knowledge_base, read_message
+from knowledge.answers import facets_asked
 from knowledge.customers import Description, Facts, describe, read_answer, read_facts
 from knowledge.customers.describe import class_term
 from knowledge.customers.explain import reasons, team_thresholds_note, uses_team_thresholds
@@ -36,14 +37,30 @@ UNKNOWN = "unknown"
 
 def not_a_description(tracker: Tracker) -> bool:
     """The NLU took the message for a description, but the domain reads a question, or a message
-    that states no fact, asks for no class and talks about no customer (这个月的销售提成怎么算)."""
-    message = tracker.latest_message
-    if (message.get("intent") or {}).get("name") != "describe_customer":
-        return False  # an answer or correction without facts (一般) is asked for a description
-    return not read_message(tracker, knowledge_base()).describes_a_customer
+    that states no fact, asks for no class and talks about no customer (这个月的销售提成怎么算);
+    or it took a question (关键客户一般有啥特征) for an answer about the customer."""
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    if intent == "describe_customer":
+        return not read_message(tracker, knowledge_base()).describes_a_customer
+    if intent == "inform":  # an answer or correction without facts (一般) is asked for a description
+        understood = read_message(tracker, knowledge_base())
+        asks_for_a_part = bool(facets_asked(understood.text))  # 有啥特征, 分几种
+        return asks_for_a_part and understood.asks_a_question and not understood.about_one_customer
+    return False
 
 
-# Intents whose messages can tell about the customer; 算了 or 谢谢 tell nothing.
+def form_started_now(tracker: Tracker) -> bool:
+    """The latest message started the classification form (it did not answer its question)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "active_loop" and event.get("name") == CUSTOMER_FORM:
+            return True
+    return False
+
+
+# Intents whose messages can tell about the customer unasked; 谢谢 tells nothing (an answer to the
+# form's question is read whatever intent the NLU gives it: 行业龙头 is no "yes").
 TELLING_INTENTS = (
     "describe_customer",
     "inform",
@@ -58,9 +75,11 @@ def new_facts(tracker: Tracker) -> Facts:
     """What the latest message says about the customer (an answer to the question asked, too)."""
     text = tracker.latest_message.get("text") or ""
     intent = (tracker.latest_message.get("intent") or {}).get("name")
-    if text.startswith("/") or (intent and intent not in TELLING_INTENTS):  # a button, or small talk
-        return Facts()
     requested = tracker.get_slot(REQUESTED_SLOT)
+    if text.startswith("/") or intent == "stop":  # a button, or 算了
+        return Facts()
+    if requested is None and intent and intent not in TELLING_INTENTS:  # small talk, not an answer
+        return Facts()
     return read_answer(text, requested) if requested in DIMENSIONS else read_facts(text)
 
 
@@ -208,11 +227,8 @@ class ActionStopClassification(Action):
 
 
 def _first_step(strategy: str | None) -> str:
-    """The strategy's first numbered step (or its first line): 1. 保证足够的资源投入…"""
-    lines = [line.strip() for line in (strategy or "").strip().splitlines() if line.strip()]
-    steps = [line for line in lines if line[:1].isdigit()]
-    first = (steps or lines or [""])[0]
-    return f"建议第一步：{first.lstrip('0123456789.、） ').strip()}" if first else ""
+    step = first_step(strategy or "")
+    return f"建议第一步：{step}" if step else ""
 
 
 def _notes(described: Description, verdict: Verdict) -> str:
@@ -234,9 +250,9 @@ class ActionClassifyCustomer(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
         facts = facts_so_far(tracker)
-        if not facts.stated() and not_a_description(tracker):
-            # The form ended at once (ValidateCustomerForm.run): answer as when the NLU is unsure,
-            # and keep the last verdict's facts for a correction.
+        if (not facts.stated() or form_started_now(tracker)) and not_a_description(tracker):
+            # A question after all; the form ended at once (ValidateCustomerForm.run), whatever it
+            # read: answer as when the NLU is unsure, and keep the last verdict's facts.
             unsure = answer_with_knowledge(answer_unsure, dispatcher, tracker, domain)
             return [*(SlotSet(slot, None) for slot in FORM_SLOTS), *unsure]
         if not facts.stated() and tracker.get_slot(FRAMEWORK_SLOT) is None:

@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.feedback import attach_rating, knowledge_answer, log_gap
 from actions.knowledge_base import cite, knowledge_base, read_message, related_buttons, term_button
 from bot.nlu import MESSAGE_TOO_LONG
-from knowledge.answers import Answer, asked_words, defining_passage, facet_asked
+from knowledge.answers import Answer, asked_words, defining_passage, facet_asked, facets_asked, is_sure
 from knowledge.lookup import TermLookup
 from knowledge.model import Candidate, Entry, SearchResult
 from knowledge.normalize import normalize_name, normalize_query
@@ -23,6 +23,7 @@ from knowledge.search import KnowledgeBase, KnowledgeBaseMissing
 logger = logging.getLogger(__name__)
 
 MAX_SUGGESTIONS = 4
+COMPARISON = "区别"  # the facet a comparison asks for (knowledge/language.yml)
 
 
 # The form that asks for what a description left out (bot/domain/classification.yml).
@@ -68,10 +69,11 @@ def answer_question(
     mention is said to be undefined; with nothing that answers, the nearest terms or "no entry"."""
     understood = read_message(tracker, kb)
     named = list(understood.terms(names_only=True).entries)
-    asked = asked_words(understood.text)
+    question = understood.question
+    asked = asked_words(question)
     if not named:
         last = _last_entry(kb, tracker)
-        if last is not None and facet_asked(understood.text) not in (None, "定义") and len(asked) <= 4:
+        if last is not None and facet_asked(question) not in (None, "定义") and len(asked) <= 4:
             named = [last]  # 那它分几种？ — a follow-up about the entry talked about last
         elif not asked:
             return ask_which_term(dispatcher, tracker)  # 怎么维护 / 有什么区别: of what?
@@ -83,18 +85,23 @@ def answer_question(
             return offer_choices(
                 dispatcher, tracker, TermLookup(search=ambiguous, asked=asked), intent=intent, gap=gap
             )
-    found = kb.answer(understood.text, named, facet_hint)
-    if found.kind == "definition":
-        return answer_entry(dispatcher, tracker, domain, kb, found.entry, gap=gap)
-    if found.kind == "passage":
-        return answer_passage(dispatcher, tracker, domain, kb, found, gap=gap)
-    if found.kind == "source":
-        return answer_from_sources(dispatcher, tracker, domain, kb, found)
+    found = kb.answer(question, named, facet_hint)
+    if found.kind in ("definition", "passage", "source"):
+        return answer_found(dispatcher, tracker, domain, kb, found, gap=gap)
     if found.kind == "mention":
         return answer_mention(dispatcher, tracker, domain, kb, found)
     if named:
         return answer_entry(dispatcher, tracker, domain, kb, named[0], gap=gap)
     return offer_choices(dispatcher, tracker, understood.terms(), intent=intent, gap=gap)
+
+
+def answer_found(dispatcher, tracker, domain, kb: KnowledgeBase, found: Answer, gap: str | None = None):
+    """A definition, a passage of an entry or one of the sources, as ``kb.answer`` found it."""
+    if found.kind == "definition":
+        return answer_entry(dispatcher, tracker, domain, kb, found.entry, gap=gap)
+    if found.kind == "passage":
+        return answer_passage(dispatcher, tracker, domain, kb, found, gap=gap)
+    return answer_from_sources(dispatcher, tracker, domain, kb, found)
 
 
 def answer_passage(dispatcher, tracker, domain, kb: KnowledgeBase, found: Answer, gap: str | None = None):
@@ -320,27 +327,31 @@ class ActionCompareTerms(KnowledgeAction):
 
     def answer(self, dispatcher, tracker, domain, kb) -> List[EventType]:
         entries = list(lookup_terms(tracker, kb, names_only=True).entries)
+        text = tracker.latest_message.get("text") or ""
+        if len(entries) == 1 and COMPARISON not in facets_asked(text):
+            return answer_question(dispatcher, tracker, domain, kb)  # 经济大客户是啥: no comparison
         last = _last_entry(kb, tracker)
         if len(entries) == 1 and last is not None and last.id != entries[0].id:
-            entries.insert(0, last)
+            entries.insert(0, last)  # 那跟铁质客户比呢
         if not entries:
-            return answer_question(dispatcher, tracker, domain, kb, facet_hint="区别", intent="compare_terms")
+            return answer_question(
+                dispatcher, tracker, domain, kb, facet_hint=COMPARISON, intent="compare_terms"
+            )
         if len(entries) == 1:
             only = entries[0]
             if last is not None and last.id == only.id and self._said_twice(tracker):
                 dispatcher.utter_message(response="utter_compare_same", term=only.term, short=only.short)
                 knowledge_answer(dispatcher, tracker, domain, "compare", [only])
                 return [SlotSet("last_entry_id", only.id)]
-            # One term named (客户服务和售后服务是一回事吗, 跟客户打交道…): what the sources say of it.
-            text = tracker.latest_message.get("text") or ""
-            found = kb.answer(text, [only], "区别")
+            # One term named (客户服务和售后服务是一回事吗, 跟长尾客户比起来…): what the sources say of it.
+            found = kb.answer(text, [only], COMPARISON)
             other = _remainder_words(text, only)
             if found.kind in ("passage", "source") and (
-                "区别" in found.passage.facets or (other and other in normalize_name(found.passage.text))
+                COMPARISON in found.passage.facets
+                or (other and other in normalize_name(found.passage.text))
+                or is_sure(found)
             ):
-                if found.kind == "passage":
-                    return answer_passage(dispatcher, tracker, domain, kb, found)
-                return answer_from_sources(dispatcher, tracker, domain, kb, found)
+                return answer_found(dispatcher, tracker, domain, kb, found)
             dispatcher.utter_message(response="utter_compare_need_two", term=only.term)
             return [SlotSet("last_entry_id", only.id)]
         a, b = entries[:2]
@@ -356,9 +367,9 @@ class ActionCompareTerms(KnowledgeAction):
             dispatcher.utter_message(
                 response="utter_compare_strategies",
                 term_a=a.term,
-                strategy_a=_first_line(a.strategy),
+                strategy_a=first_step(a.strategy),
                 term_b=b.term,
-                strategy_b=_first_line(b.strategy),
+                strategy_b=first_step(b.strategy),
             )
         knowledge_answer(dispatcher, tracker, domain, "compare", [a, b])
         return [SlotSet("last_entry_id", b.id)]
@@ -377,8 +388,11 @@ def _remainder_words(text: str, entry: Entry) -> str:
     return rest if len(rest) >= 2 else ""
 
 
-def _first_line(text: str) -> str:
-    return text.strip().splitlines()[0]
+def first_step(strategy: str) -> str:
+    """A strategy's first numbered step (or its first line): 1. 保证足够的资源投入…"""
+    lines = [line.strip() for line in (strategy or "").strip().splitlines() if line.strip()]
+    steps = [line for line in lines if line[:1].isdigit()]
+    return (steps or lines or [""])[0].lstrip("0123456789.、） ").strip()
 
 
 class ActionAnswerSuggestion(KnowledgeAction):
@@ -408,6 +422,21 @@ class ActionFallbackSearch(KnowledgeAction):
         return answer_unsure(dispatcher, tracker, domain, kb)
 
 
+class ActionOutOfScope(KnowledgeAction):
+    """Out of scope for the NLU; but a question the sources answer surely (a figure, a case in
+    them) is answered, and logged for the curators."""
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    def answer(self, dispatcher, tracker, domain, kb) -> List[EventType]:
+        found = kb.answer(tracker.latest_message.get("text") or "")
+        if is_sure(found):
+            return answer_found(dispatcher, tracker, domain, kb, found, gap="fallback")
+        dispatcher.utter_message(response="utter_out_of_scope")
+        return []
+
+
 def answer_unsure(
     dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any], kb: KnowledgeBase
 ) -> List[EventType]:
@@ -418,11 +447,10 @@ def answer_unsure(
     if lookup.entries:
         return answer_question(dispatcher, tracker, domain, kb, gap="fallback")
     found = kb.answer(tracker.latest_message.get("text") or "")
-    if found.kind == "mention" or (found.kind == "source" and found.score >= kb.sure_answer_score):
-        # A fact of the sources, or a term they use without defining it: said, with where it stands.
-        if found.kind == "source":
-            return answer_from_sources(dispatcher, tracker, domain, kb, found)
-        return answer_mention(dispatcher, tracker, domain, kb, found)
+    if found.kind == "mention":
+        return answer_mention(dispatcher, tracker, domain, kb, found)  # used, never defined
+    if is_sure(found):
+        return answer_found(dispatcher, tracker, domain, kb, found, gap="fallback")
     if lookup.search is not None and lookup.search.status == "ambiguous" and lookup.suggestions:
         return offer_choices(dispatcher, tracker, lookup, gap="fallback")
     if _asks_about_a_term(tracker.latest_message.get("text") or ""):

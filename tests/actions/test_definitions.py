@@ -11,6 +11,7 @@ from actions.definitions import (
     ActionAnswerTerm,
     ActionCompareTerms,
     ActionFallbackSearch,
+    ActionOutOfScope,
 )
 from actions.knowledge_base import knowledge_base
 from tests.actions.conftest import make_tracker, term
@@ -217,3 +218,29 @@ def test_fallback_on_a_what_is_question_says_there_is_no_entry(run_action):
 def test_fallback_on_a_customer_description_starts_the_classification(run_action, text):
     messages, events = run_action(ActionFallbackSearch(), make_tracker(text, intent="nlu_fallback"))
     assert messages == [] and events == [{"event": "followup", "name": "customer_form", "timestamp": None}]
+
+
+def test_one_term_taken_for_a_comparison_without_asking_for_one_is_answered(run_action, kb):
+    # The NLU's compare_terms for 经济大客户是啥: no comparison is asked, so no "和哪个术语比较".
+    messages, _ = run_action(
+        ActionCompareTerms(),
+        make_tracker("经济大客户是啥", intent="compare_terms", entities=[term("经济大客户", 0)]),
+    )
+    assert messages[0]["response"].startswith("utter_term_answer")
+    assert messages[0]["term"] == "经济大客户"
+
+
+@pytest.mark.parametrize(
+    "text, found",
+    [("近两年国内成立了多少家物流企业", "73万家"), ("中建一局四公司是哪年成立用户服务部的", "1996年")],
+)
+def test_out_of_scope_for_the_nlu_but_in_the_sources_is_answered(run_action, text, found):
+    messages, _ = run_action(ActionOutOfScope(), make_tracker(text, intent="out_of_scope"))
+    assert found in str(messages[0])
+    assert messages[0]["response"] != "utter_out_of_scope"
+
+
+@pytest.mark.parametrize("text", ["你有感情吗", "帮我翻译一下 good morning", "没讲清楚", "今天天气怎么样"])
+def test_out_of_scope_small_talk_stays_out_of_scope(run_action, text):
+    messages, _ = run_action(ActionOutOfScope(), make_tracker(text, intent="out_of_scope"))
+    assert [m["response"] for m in messages] == ["utter_out_of_scope"]
