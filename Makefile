@@ -90,8 +90,9 @@ run: install kb web $(if $(filter no,$(TRAIN)),,train) ## start the assistant (w
 test: install system kb train web ## run the whole test suite
 	@$(PY) -m pytest
 
-bench: install kb train web ## print search, latency, start-up, memory, web front and load figures
+bench: install kb train web ## print search, reading, latency, start-up, memory, web front and load figures
 	@$(PY) -m tests.benchmarks.search_bench
+	@$(PY) -m tests.benchmarks.reader_bench
 	@$(PY) -m tests.benchmarks.assistant_bench
 	@$(PY) -m tests.benchmarks.web_bench
 	@$(PY) -m tests.benchmarks.load_bench
