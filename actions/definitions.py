@@ -128,7 +128,7 @@ def answer_from_sources(dispatcher, tracker, domain, kb: KnowledgeBase, found: A
         title=kb.source_title(passage.source),
         file=passage.source,
         position=passage.position,
-        text=passage.text.strip(),
+        quote=passage.text.strip(),
     )
     attach_rating(dispatcher, domain)
     log_gap(tracker, "source", "answered_from_sources")
@@ -155,7 +155,7 @@ def answer_mention(dispatcher, tracker, domain, kb: KnowledgeBase, found: Answer
             term=found.term,
             title=kb.source_title(passage.source),
             file=passage.source,
-            text=passage.text.strip(),
+            quote=passage.text.strip(),
         )
     log_gap(tracker, "undefined", "said_undefined")
     return [SlotSet("suggested_entry_ids", None)]
