@@ -78,10 +78,13 @@ class Understanding:
     @property
     def about_one_customer(self) -> bool:
         """Whatever its wording, a request to classify a customer of one's own (我想给手上的客户做个分类),
-        a yearly purchase figure (客户近三年采购额分别是100万、150万、230万) or both value levels
-        (客户现在贡献不大，可未来空间巨大) are about one customer."""
+        a yearly purchase figure (客户近三年采购额分别是100万、150万、230万), both value levels
+        (客户现在贡献不大，可未来空间巨大) or a class asked with the facts that decide it
+        (排名前1%算什么客户) are about one customer."""
         if self.description.facts.purchase_wan is not None or len(self.description.levels) == 2:
             return True
+        if self.asks_for_a_class and self.description.verdict.decided:
+            return True  # 排名前1%算什么客户: the facts it states are enough for the class it asks
         return (
             self.asks_for_a_class
             and has(standardize(self.text), lexicon()["particular_customer"]) is not None
