@@ -6,6 +6,8 @@ import uuid
 
 import pytest
 
+from knowledge.answers import defining_passage
+
 pytestmark = pytest.mark.server
 
 
@@ -47,7 +49,8 @@ def test_follow_ups_use_the_last_term(say, kb):
     strategy = texts(say(user, "那怎么维护这类客户"))
     assert waist.strategy.strip().splitlines()[0] in strategy
     comparison = texts(say(user, "和头部客户有什么区别?"))
-    assert waist.short in comparison and head.short in comparison
+    # each term's own passage that names the other (头部客户就是大客户 …)
+    assert defining_passage(kb, waist, head) in comparison and defining_passage(kb, head, waist) in comparison
     detail = texts(say(user, "详细说说"))
     assert head.answer.splitlines()[0] in detail
 

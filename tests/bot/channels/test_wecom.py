@@ -274,3 +274,24 @@ def test_latency_figures(wecom):
     print(f"\nWeCom channel: {json.dumps(figures)}")
     (BUILD_DIR / "wecom_latency.json").write_text(json.dumps(figures, indent=2))
     assert max(acks) < 5
+
+
+def test_a_classification_fits_a_phone_with_its_details_as_numbered_choices(wecom, kb):
+    # The verdict first (class, the facts with their words, the first step); the full strategy,
+    # the other frameworks and the sources as numbered choices, one of which is picked by number.
+    sender = user()
+    wecom.send_text(sender, "客户年采购额3000万，毛利率35%，预计明年翻番")
+    verdict = wecom.api.wait_for(sender, 1)[0]
+    assert "属于【白金客户】" in verdict and "（“客户年采购额3000万”）" in verdict
+    assert "\n1. 完整策略\n2. 其他分类角度\n3. 来源与说明" in verdict
+    assert len(verdict.encode("utf-8")) <= 2048  # one WeCom message
+    wecom.send_text(sender, "3")
+    sources = wecom.api.wait_for(sender, 2)[1]
+    assert kb.get("白金客户").sources[0] in sources and "value_levels.yml" in sources
+
+
+def test_a_question_about_one_part_of_an_entry_gets_that_part(wecom):
+    sender = user()
+    wecom.send_text(sender, "客户服务的发展经历了哪些阶段")
+    reply = wecom.api.wait_for(sender, 1)[0]
+    assert "业主服务阶段" in reply and "全面客户服务阶段" in reply
