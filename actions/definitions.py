@@ -13,8 +13,16 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.feedback import attach_rating, knowledge_answer, log_gap
 from actions.knowledge_base import cite, knowledge_base, read_message, related_buttons, term_button
 from bot.nlu import MESSAGE_TOO_LONG
-from knowledge.answers import Answer, asked_words, defining_passage, facet_asked, facets_asked, is_sure
-from knowledge.lookup import TermLookup
+from knowledge.answers import (
+    Answer,
+    asked_words,
+    defining_passage,
+    facet_asked,
+    facets_asked,
+    is_likely,
+    is_sure,
+)
+from knowledge.lookup import TermLookup, shortened_partner
 from knowledge.model import Candidate, Entry, SearchResult
 from knowledge.normalize import normalize_name, normalize_query
 from knowledge.passages import compact
@@ -133,6 +141,12 @@ def answer_from_sources(dispatcher, tracker, domain, kb: KnowledgeBase, found: A
     attach_rating(dispatcher, domain)
     log_gap(tracker, "source", "answered_from_sources")
     return [SlotSet("suggested_entry_ids", None)]
+
+
+def answer_tentatively(dispatcher, tracker, domain, kb: KnowledgeBase, found: Answer):
+    """A close match that is not sure: offered as the closest passage, saying so."""
+    dispatcher.utter_message(response="utter_tentative_answer")
+    return answer_found(dispatcher, tracker, domain, kb, found, gap="fallback")
 
 
 def answer_mention(dispatcher, tracker, domain, kb: KnowledgeBase, found: Answer):
@@ -330,6 +344,9 @@ class ActionCompareTerms(KnowledgeAction):
         text = tracker.latest_message.get("text") or ""
         if len(entries) == 1 and COMPARISON not in facets_asked(text):
             return answer_question(dispatcher, tracker, domain, kb)  # 经济大客户是啥: no comparison
+        partner = shortened_partner(kb, text, entries[0]) if len(entries) == 1 else None
+        if partner is not None:
+            entries.append(partner)  # B类关键客户和C类的区别
         last = _last_entry(kb, tracker)
         if len(entries) == 1 and last is not None and last.id != entries[0].id:
             entries.insert(0, last)  # 那跟铁质客户比呢
@@ -433,6 +450,8 @@ class ActionOutOfScope(KnowledgeAction):
         found = kb.answer(tracker.latest_message.get("text") or "")
         if is_sure(found):
             return answer_found(dispatcher, tracker, domain, kb, found, gap="fallback")
+        if is_likely(found):
+            return answer_tentatively(dispatcher, tracker, domain, kb, found)
         dispatcher.utter_message(response="utter_out_of_scope")
         return []
 
@@ -453,6 +472,8 @@ def answer_unsure(
         return answer_found(dispatcher, tracker, domain, kb, found, gap="fallback")
     if lookup.search is not None and lookup.search.status == "ambiguous" and lookup.suggestions:
         return offer_choices(dispatcher, tracker, lookup, gap="fallback")
+    if is_likely(found):
+        return answer_tentatively(dispatcher, tracker, domain, kb, found)
     if _asks_about_a_term(tracker.latest_message.get("text") or ""):
         # 什么是区块链: say there is no such entry
         return offer_choices(dispatcher, tracker, lookup, gap="fallback")

@@ -210,6 +210,16 @@ def is_sure(found: Answer) -> bool:
     )
 
 
+def is_likely(found: Answer) -> bool:
+    """Not sure, but close enough to be offered as the closest passage (saying so)."""
+    settings = _settings()
+    return (
+        found.kind in ("passage", "source", "definition")
+        and found.score >= settings.get("likely_score", 0.4)
+        and len(found.shared) >= settings.get("likely_words", 2)
+    )
+
+
 # A source passage that defines X: X是… / X指… / 所谓X / X（…）是…
 def _defines(term: str, text: str) -> bool:
     escaped = re.escape(term)

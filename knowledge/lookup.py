@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, List
 
 from knowledge.model import NAME_METHODS, Entry, SearchResult
+from knowledge.normalize import fold
 from knowledge.search import KnowledgeBase
 
 
@@ -67,3 +68,37 @@ def find_terms(
         result.query, result.normalized, "ambiguous" if candidates else "none", tuple(candidates)
     )
     return TermLookup(search=trimmed, asked=result.normalized or text)
+
+
+# What joins the two sides of a comparison: B类关键客户和C类, 黄金客户跟白金比.
+COMPARISON_JOINS = "和跟与同及、比"
+
+
+def _common_suffix(a: str, b: str) -> str:
+    size = 0
+    while size < min(len(a), len(b)) and a[-1 - size] == b[-1 - size]:
+        size += 1
+    return a[len(a) - size :] if size else ""
+
+
+def shortened_partner(kb: KnowledgeBase, text: str, named: Entry) -> Entry | None:
+    """The second term of a comparison written short after the first, its shared ending left out
+    (B类关键客户和C类 → C类关键客户; 黄金客户跟白金比 → 白金客户); None if the text names none."""
+    folded = fold(text)
+    best: tuple | None = None
+    for entry in kb.entries():
+        term = fold(entry.term)
+        ending = _common_suffix(term, fold(named.term))
+        own = term[: len(term) - len(ending)]
+        if entry.id == named.id or len(ending) < 2 or not own:
+            continue
+        # The own part, perhaps with the start of the shared ending (C类), after a joining word.
+        for kept in range(len(ending), -1, -1):
+            short = own + ending[:kept]
+            at = folded.find(short)
+            if at > 0 and folded[at - 1] in COMPARISON_JOINS:
+                rank = (len(ending), len(short))
+                if best is None or rank > best[0]:
+                    best = (rank, entry)
+                break
+    return best[1] if best else None

@@ -132,6 +132,13 @@ def test_compare_two_named_terms(run_action, kb):
     assert "头部客户" in messages[0]["passage_b"]
 
 
+def test_compare_with_the_second_term_written_short(run_action):
+    tracker = make_tracker("A类关键客户和B类有啥不同", intent="compare_terms", entities=[term("A类关键客户")])
+    messages, _ = run_action(ActionCompareTerms(), tracker)
+    assert messages[0]["response"] == "utter_compare"
+    assert (messages[0]["term_a"], messages[0]["term_b"]) == ("A类关键客户", "B类关键客户")
+
+
 def test_compare_segments_adds_their_strategies(run_action):
     tracker = make_tracker(
         "黄金客户和白金客户的区别", intent="compare_terms", entities=[term("黄金客户"), term("白金客户", 5)]
@@ -240,7 +247,25 @@ def test_out_of_scope_for_the_nlu_but_in_the_sources_is_answered(run_action, tex
     assert messages[0]["response"] != "utter_out_of_scope"
 
 
-@pytest.mark.parametrize("text", ["你有感情吗", "帮我翻译一下 good morning", "没讲清楚", "今天天气怎么样"])
+def test_a_close_match_short_of_sure_is_offered_as_the_closest_passage(run_action):
+    messages, _ = run_action(
+        ActionOutOfScope(), make_tracker("大单子里对方老板起什么作用", intent="out_of_scope")
+    )
+    assert messages[0]["response"] == "utter_tentative_answer"
+    assert "最高决策者" in messages[1]["passage"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "你有感情吗",
+        "帮我翻译一下 good morning",
+        "没讲清楚",
+        "今天天气怎么样",
+        "帮我把合同打印出来",
+        "你叫什么名字",
+    ],
+)
 def test_out_of_scope_small_talk_stays_out_of_scope(run_action, text):
     messages, _ = run_action(ActionOutOfScope(), make_tracker(text, intent="out_of_scope"))
     assert [m["response"] for m in messages] == ["utter_out_of_scope"]
