@@ -447,6 +447,9 @@ class ActionOutOfScope(KnowledgeAction):
         return "action_out_of_scope"
 
     def answer(self, dispatcher, tracker, domain, kb) -> List[EventType]:
+        if lookup_terms(tracker, kb, names_only=True).entries:
+            # 黄金客户一般把多少比例的生意给我们: it names a term, so it is a question about it.
+            return answer_question(dispatcher, tracker, domain, kb, gap="fallback")
         found = kb.answer(tracker.latest_message.get("text") or "")
         if is_sure(found):
             return answer_found(dispatcher, tracker, domain, kb, found, gap="fallback")

@@ -247,6 +247,13 @@ def test_out_of_scope_for_the_nlu_but_in_the_sources_is_answered(run_action, tex
     assert messages[0]["response"] != "utter_out_of_scope"
 
 
+def test_out_of_scope_for_the_nlu_but_naming_a_term_is_a_question_about_it(run_action, kb):
+    messages, _ = run_action(
+        ActionOutOfScope(), make_tracker("铅质客户通常会给我们带来多少麻烦", intent="out_of_scope")
+    )
+    assert messages[0]["term"] == "铅质客户"
+
+
 def test_a_close_match_short_of_sure_is_offered_as_the_closest_passage(run_action):
     messages, _ = run_action(
         ActionOutOfScope(), make_tracker("大单子里对方老板起什么作用", intent="out_of_scope")
