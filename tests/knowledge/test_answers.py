@@ -130,3 +130,16 @@ def test_every_entry_has_passages_and_every_passage_can_be_reached(kb):
             else:
                 unreachable.append(f"{entry.id}: {passage.text[:30]}")
     assert unreachable == []
+
+
+@pytest.mark.parametrize(
+    "question, facet",
+    [
+        ("What kinds of strategic customers are there?", "构成"),
+        ("what percentage of customers are common customers in the pyramid", "比例"),
+        ("What are the steps of building a DPM matrix", "阶段"),
+        ("difference between head customers and waist customers", "区别"),
+    ],
+)
+def test_english_questions_ask_for_a_facet_too(question, facet):
+    assert facet_asked(question) == facet
