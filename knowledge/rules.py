@@ -19,18 +19,19 @@ _cache: Dict[str, Tuple[float, dict]] = {}
 
 def load(name: str, folder: Path = paths.FRAMEWORKS_DIR) -> dict:
     """``facts``, ``value_levels`` or ``classifications``, as parsed YAML."""
-    path = Path(folder) / f"{name}.yml"
+    path = os.path.join(folder, f"{name}.yml")  # not pathlib: read several times per message
     stamp = os.stat(path).st_mtime_ns
-    cached = _cache.get(str(path))
+    cached = _cache.get(path)
     if cached is None or cached[0] != stamp:
-        cached = (stamp, yaml.safe_load(path.read_text(encoding="utf-8")))
-        _cache[str(path)] = cached
+        with open(path, encoding="utf-8") as file:
+            cached = (stamp, yaml.safe_load(file))
+        _cache[path] = cached
     return cached[1]
 
 
 def stamp(name: str, folder: Path = paths.FRAMEWORKS_DIR) -> int:
     """The modification time of a framework file: a cache key for what is derived from it."""
-    return os.stat(Path(folder) / f"{name}.yml").st_mtime_ns
+    return os.stat(os.path.join(folder, f"{name}.yml")).st_mtime_ns
 
 
 def frameworks() -> List[dict]:

@@ -29,10 +29,15 @@ def _alternation(words: List[str]) -> str:
 
 def has(text: str, words: List[str]) -> str | None:
     """The longest of ``words`` in ``text``, if any."""
-    for word in sorted(words, key=len, reverse=True):
+    for word in _longest_first(tuple(words)):
         if word in text:
             return word
     return None
+
+
+@lru_cache(maxsize=256)
+def _longest_first(words: Tuple[str, ...]) -> Tuple[str, ...]:
+    return tuple(sorted(words, key=len, reverse=True))
 
 
 @lru_cache(maxsize=8)
@@ -53,6 +58,19 @@ def _patterns(stamp: int) -> Tuple[re.Pattern, re.Pattern, Dict[str, str]]:
     )
 
 
+@lru_cache(maxsize=8)
+def _having(stamp: int) -> Dict[str, Tuple[re.Pattern, re.Pattern]]:
+    """Per value dimension: 很有潜力 (high) and 没什么潜力 (low)."""
+    cues = {d: _alternation(lexicon()["cues"][d]) for d in VALUE_DIMENSIONS}
+    return {
+        d: (
+            re.compile(rf"(?:很|非常|特别|挺|比较)?有(?:{cue})"),
+            re.compile(rf"(?:没|没有)(?:什么|啥|多少)?(?:{cue})"),
+        )
+        for d, cue in cues.items()
+    }
+
+
 def _current() -> Tuple[re.Pattern, re.Pattern, Dict[str, str]]:
     return _patterns(rules.stamp("facts"))
 
@@ -71,10 +89,10 @@ def level_in(clause: str, dimension: str) -> str | None:
     for match in cue_then_level.finditer(clause):
         if match.group(dimension):
             return _negated(level_of[match.group("level")], bool(match.group("neg")))
-    cue = _alternation(lex["cues"][dimension])
-    if re.search(rf"(?:很|非常|特别|挺|比较)?有(?:{cue})", clause):
+    having, lacking = _having(rules.stamp("facts"))[dimension]
+    if having.search(clause):
         return "high"
-    if re.search(rf"(?:没|没有)(?:什么|啥|多少)?(?:{cue})", clause):
+    if lacking.search(clause):
         return "low"
     return None
 

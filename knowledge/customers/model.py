@@ -11,8 +11,9 @@ from typing import Dict, List, Sequence, Tuple
 import numpy as np
 from scipy.sparse import hstack
 from sklearn.feature_extraction import DictVectorizer
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import normalize
 
 NONE = "none"
 C = 30.0  # inverse regularisation; chosen by leave-one-writer-out cross-validation (F1 0.80)
@@ -30,10 +31,27 @@ class Heads:
         self.signals = DictVectorizer()
         self.models: Dict[str, LogisticRegression | str] = {}  # a str: the only label seen
 
+    def __getstate__(self) -> dict:
+        # What predict derives (the stacked weights, the idf vector) is not saved with the model.
+        return {k: v for k, v in self.__dict__.items() if k not in ("_stacked_weights", "_idf")}
+
     def _matrix(self, texts: Sequence[str], signals: Sequence[Dict[str, float]], fit: bool = False):
         if fit:
             return hstack([self.chars.fit_transform(texts), self.signals.fit_transform(signals)]).tocsr()
-        return hstack([self.chars.transform(texts), self.signals.transform(signals)]).tocsr()
+        return hstack([self._tfidf(texts), self.signals.transform(signals)]).tocsr()
+
+    def _tfidf(self, texts: Sequence[str]):
+        """``self.chars.transform(texts)`` without re-deriving the idf vector and re-validating the
+        counts on every call (half the time of reading a description)."""
+        counts = CountVectorizer.transform(self.chars, texts).astype(np.float64)
+        if self.chars.sublinear_tf:
+            np.log(counts.data, counts.data)
+            counts.data += 1
+        idf = getattr(self, "_idf", None)
+        if idf is None:
+            idf = self._idf = self.chars.idf_
+        counts.data *= idf[counts.indices]
+        return normalize(counts, norm=self.chars.norm, copy=False)
 
     def fit(
         self,
@@ -43,6 +61,7 @@ class Heads:
     ) -> Heads:
         """``labels[head][i]`` is text i's label for that head, or None where it has none."""
         x = self._matrix(texts, signals, fit=True)
+        self._stacked_weights = self._idf = None
         for head, column in labels.items():
             rows = [i for i, label in enumerate(column) if label is not None]
             seen = sorted({column[i] for i in rows})
@@ -63,13 +82,41 @@ class Heads:
         if not texts:
             return out
         x = self._matrix(texts, signals)
+        weights, bias, slices = self._stacked(x.shape[1])
+        decisions = np.asarray(x @ weights) + bias  # every head's every class, one product
         for head, model in self.models.items():
             if isinstance(model, str):
                 for row in out:
                     row[head] = (model, 1.0)
                 continue
-            probabilities = model.predict_proba(x)
+            probabilities = _one_vs_rest(decisions[:, slices[head]])
             for row, p in zip(out, probabilities, strict=True):
                 best = int(np.argmax(p))
                 row[head] = (str(model.classes_[best]), float(p[best]))
         return out
+
+    def _stacked(self, features: int):
+        """The heads' weights side by side (features × classes), their intercepts, and which
+        columns are whose: what each head's predict_proba would compute, in one matrix product."""
+        stacked = getattr(self, "_stacked_weights", None)
+        if stacked is None:
+            columns, intercepts, slices, at = [np.zeros((features, 0))], [np.zeros(0)], {}, 0
+            for head, model in self.models.items():
+                if not isinstance(model, str):
+                    classes = model.coef_.shape[0]
+                    columns.append(model.coef_.T)
+                    intercepts.append(np.broadcast_to(model.intercept_, (classes,)))
+                    slices[head] = slice(at, at + classes)
+                    at += classes
+            stacked = (np.hstack(columns), np.concatenate(intercepts), slices)
+            self._stacked_weights = stacked
+        return stacked
+
+
+def _one_vs_rest(decision: np.ndarray) -> np.ndarray:
+    """Class probabilities of liblinear's one-vs-rest logistic regression, as scikit-learn gives
+    them: one column is the positive class against the other; several are normalised sigmoids."""
+    positive = 1.0 / (1.0 + np.exp(-decision))
+    if positive.shape[1] == 1:
+        return np.hstack([1.0 - positive, positive])
+    return positive / positive.sum(axis=1, keepdims=True)

@@ -90,3 +90,27 @@ def test_a_stale_or_unreadable_model_file_is_retrained(tmp_path):
 def test_the_reader_learns_from_every_written_voice():
     sizes = model().sizes
     assert sizes["clauses"] >= 4000 and sizes["numbers"] >= 1500 and sizes["messages"] >= 1500
+
+
+def test_all_heads_in_one_product_give_what_each_head_would():
+    heads = model().clauses
+    texts = ["年采购800万", "毛利三成", "不过明年预算要砍", "回款老是拖", "他们是行业老二", "嗯"]
+    signals = [{} for _ in texts]
+    x = heads._matrix(texts, signals)
+    fused = heads.predict(texts, signals)
+    compared = 0
+    for head, one in heads.models.items():
+        if isinstance(one, str):
+            continue
+        for row, p in zip(fused, one.predict_proba(x), strict=True):
+            assert row[head][0] == one.classes_[p.argmax()]
+            assert row[head][1] == pytest.approx(p.max(), abs=1e-9)
+        compared += 1
+    assert compared >= 5
+
+
+def test_the_character_features_are_what_the_vectoriser_gives():
+    heads = model().clauses
+    texts = ["年采购800万", "毛利三成，不过明年预算要砍", "", "ＡＢＣ行业老二"]
+    ours, theirs = heads._tfidf(texts).toarray(), heads.chars.transform(texts).toarray()
+    assert ours.shape == theirs.shape and abs(ours - theirs).max() < 1e-12
