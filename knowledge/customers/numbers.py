@@ -93,11 +93,15 @@ def chinese_number(text: str) -> float | None:
     return total + (digit or 0)
 
 
-def _value(match: re.Match, tag: str = "") -> float | None:
+def _value(match: re.Match, tag: str = "", few: bool = False) -> float | None:
+    """The number a match wrote; a bare 几 (百分之几, 几成, 前几名) asks for a number and is none,
+    unless ``few`` says it stands before a large unit (几万, 几百万: a few) or 好/小/大 qualify it."""
     if match.group(f"n{tag}") is None:
         return None
     written = match.group(f"n{tag}")
     approx = match.group(f"approx{tag}")
+    if written == "几" and not approx and not few and not match.group(f"loose{tag}"):
+        return None
     if approx in ("小", "大") and written.startswith("几"):
         written = ("两" if approx == "小" else "八") + written[1:]  # 小几百万 ≈ 200万, 大几十万 ≈ 80万
     number = chinese_number(written)
@@ -141,12 +145,16 @@ def _overlaps(found: List[Quantity], start: int, end: int) -> bool:
 def quantities(text: str) -> List[Quantity]:
     """Every quantity in ``text`` (simplified, half-width), in order; each character belongs to one."""
     found: List[Quantity] = []
+    asked: List[Quantity] = []  # 百分之几, 前几名: spans that ask for a number; nothing else reads them
 
     def add(kind: str, value: float | None, match: re.Match, unit: str = "") -> None:
-        if value is not None and not _overlaps(found, match.start(), match.end()):
-            found.append(
-                Quantity(kind, float(value), match.start(), match.end(), match.group(0).strip(), unit)
-            )
+        if _overlaps(found, match.start(), match.end()) or _overlaps(asked, match.start(), match.end()):
+            return
+        quantity = Quantity(kind, float(value or 0), match.start(), match.end(), match.group(0).strip(), unit)
+        if value is not None:
+            found.append(quantity)
+        elif "几" in match.group(0):
+            asked.append(quantity)
 
     for m in _TOP_SHARE.finditer(text):  # 前百分之二, 前三成
         share = _value(m, "1") if m.group("n1") else _value(m)
@@ -187,7 +195,7 @@ def quantities(text: str) -> List[Quantity]:
         unit, currency = m.group("unit"), m.group("cur")
         if not unit and not currency:
             continue
-        value = _value(m)
+        value = _value(m, few=bool(unit))
         if value is not None:
             value *= MONEY_UNITS[unit] if unit else 0.0001
         add("money", value, m, unit or "元")

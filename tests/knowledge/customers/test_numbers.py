@@ -74,3 +74,15 @@ def test_quantities_keep_their_place_in_the_text():
     text = "一年采购两千来万，毛利三成"
     for q in quantities(text):
         assert text[q.start : q.end] == q.text
+
+
+@pytest.mark.parametrize("text", ["普通客户是前百分之几", "占几成", "排前几名算VIP", "排第几", "几倍"])
+def test_a_bare_ji_asks_for_a_number(text):
+    assert quantities(text) == []
+
+
+@pytest.mark.parametrize(
+    "text, value", [("一年就几万块", 5.0), ("几十万", 50.0), ("小几百万", 200.0), ("十几万", 15.0)]
+)
+def test_ji_before_a_large_unit_is_a_few(text, value):
+    assert [q.value for q in quantities(text) if q.kind == "money"] == [value]
