@@ -316,7 +316,8 @@ def _purge_logbook() -> None:
         print(f"warning: the logbook could not be opened: {error}", file=sys.stderr)
         return
     print(
-        f"feedback and unanswered questions go to {logbook.path} (kept {logbook.retention} days; "
+        f"feedback and unanswered questions go to {logbook.path} "
+        f"(kept {'for ever' if logbook.retention is None else f'{logbook.retention} days'}; "
         "`python -m knowledge report` summarises them)",
         flush=True,
     )

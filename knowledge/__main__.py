@@ -82,11 +82,18 @@ def _report(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 
 def _purge(args: argparse.Namespace) -> int:
-    days = retention_days() if args.days is None else args.days
+    try:
+        days = retention_days() if args.days is None else args.days
+    except ValueError as error:
+        print(f"KB_LOG_RETENTION_DAYS / curation.retention_days: {error}; nothing purged", file=sys.stderr)
+        return 2
+    if days is None:
+        print("the retention is 'never': nothing purged (give --days N to purge by hand)")
+        return 0
     if days < 0:
         print("--days cannot be negative", file=sys.stderr)
         return 2
-    logbook = Logbook(args.db, retention=0)  # purge exactly as asked, not by the default
+    logbook = Logbook(args.db, retention=None)  # purge exactly as asked, not on opening
     try:
         deleted = logbook.purge(days)
     finally:
@@ -127,7 +134,10 @@ def main(argv: List[str] | None = None) -> int:
     report_cmd.add_argument("--limit", type=int, default=10, help="rows per table (default 10)")
     purge_cmd = commands.add_parser("purge", help="delete logbook records older than the retention period")
     purge_cmd.add_argument(
-        "--days", type=int, default=None, help=f"keep this many days (default {retention_days()})"
+        "--days",
+        type=int,
+        default=None,
+        help="keep this many days (default: KB_LOG_RETENTION_DAYS, else curation.retention_days)",
     )
     purge_cmd.add_argument("--db", help=f"logbook path (default {paths.log_path()})")
     args = parser.parse_args(argv)

@@ -13,7 +13,8 @@ Personal data stays minimal: sender ids are stored as salted SHA-256 hashes
 (salt from ``KB_LOG_SALT`` or a generated file next to the logbook), questions
 are cut to a bounded length, and records older than the retention period
 (``curation.retention_days`` in ``knowledge/language.yml``, 90 days, or
-``KB_LOG_RETENTION_DAYS``) are purged when the logbook opens and once a day after.
+``KB_LOG_RETENTION_DAYS``; ``never`` keeps them all) are purged when the logbook opens and once a
+day after.
 All SQL is parameterised.
 """
 
@@ -71,9 +72,29 @@ def settings() -> Dict[str, Any]:
     return dict(language().get("curation") or {})
 
 
-def retention_days() -> int:
-    value = os.environ.get("KB_LOG_RETENTION_DAYS") or settings().get("retention_days", 90)
-    return int(value)
+NEVER = "never"  # the retention that keeps every record
+FROM_SETTINGS = "settings"  # Logbook(retention=…): KB_LOG_RETENTION_DAYS or curation.retention_days
+
+
+def parse_retention(value: object) -> int | None:
+    """Days to keep records: a whole number from 1 on, or None for ``never`` (keep everything).
+    0 is refused: one person reads it as "keep nothing", another as "never purge"."""
+    text = str(value).strip().lower()
+    if text in (NEVER, "none", "forever"):
+        return None
+    try:
+        days = int(text)
+    except ValueError:
+        raise ValueError(f"retention {value!r}: give a number of days (1 or more) or '{NEVER}'") from None
+    if days < 1:
+        raise ValueError(f"retention {days}: give 1 day or more, or '{NEVER}' to keep every record")
+    return days
+
+
+def retention_days() -> int | None:
+    """KB_LOG_RETENTION_DAYS, else ``curation.retention_days``: days, or None to keep everything."""
+    value = os.environ.get("KB_LOG_RETENTION_DAYS", "").strip()
+    return parse_retention(value or settings().get("retention_days", 90))
 
 
 def low_confidence() -> float:
@@ -123,12 +144,20 @@ class Logbook:
         path: Path | str | None = None,
         *,
         salt: str | None = None,
-        retention: int | None = None,
+        retention: int | str | None = FROM_SETTINGS,
         now: datetime | None = None,
     ) -> None:
+        """``retention``: days to keep records, None (or ``never``) to keep them all, or by default
+        what the settings say."""
+        self.retention = (
+            retention_days()
+            if retention == FROM_SETTINGS
+            else None
+            if retention is None
+            else parse_retention(retention)
+        )
         self.path = Path(path or paths.log_path())
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.retention = retention_days() if retention is None else retention
         self._salt = salt if salt is not None else _salt(self.path)
         connection = sqlite3.connect(self.path, check_same_thread=False, timeout=10)
         self.db = sqlite_utils.Database(connection)
@@ -277,8 +306,11 @@ class Logbook:
 
     # -- retention -------------------------------------------------------------------
     def purge(self, days: int | None = None, now: datetime | None = None) -> Dict[str, int]:
-        """Delete records older than ``days`` (the retention period); count per table."""
+        """Delete records older than ``days`` (by default the retention period: with ``never``,
+        nothing); count per table. Only an explicit ``days=0`` deletes every record."""
         days = self.retention if days is None else days
+        if days is None:
+            return {table: 0 for table in TABLES}
         if days < 0:
             raise ValueError("the retention period cannot be negative")
         cutoff = timestamp((now or utc_now()) - timedelta(days=days))
@@ -292,9 +324,9 @@ class Logbook:
         return deleted
 
     def purge_if_due(self, now: datetime | None = None) -> None:
-        """Purge on opening and at most once a day after (0 days keeps everything)."""
+        """Purge on opening and at most once a day after (a retention of ``never`` keeps everything)."""
         moment = now or utc_now()
-        if self.retention <= 0 or (self._purged_at and moment - self._purged_at < PURGE_INTERVAL):
+        if self.retention is None or (self._purged_at and moment - self._purged_at < PURGE_INTERVAL):
             return
         self.purge(self.retention, moment)
         self._purged_at = moment

@@ -30,7 +30,7 @@ RATING = [{"title": "有用", "payload": "/rate_helpful"}, {"title": "没用", "
 
 
 def logged(path, table: str) -> List[Dict[str, Any]]:
-    return Logbook(path, retention=0).rows(table) if path.exists() else []
+    return Logbook(path, retention=None).rows(table) if path.exists() else []
 
 
 def slot_value(events, name):

@@ -44,7 +44,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="session")
 def logbook(assistant) -> Logbook:
     """The logbook the running assistant writes to (read it; rows of all tests are there)."""
-    return Logbook(Path(assistant.env["KB_LOG_PATH"]), salt=LOG_SALT, retention=0)
+    return Logbook(Path(assistant.env["KB_LOG_PATH"]), salt=LOG_SALT, retention=None)
 
 
 def post_json(url: str, payload: Dict[str, Any], timeout: float = 30) -> Any:

@@ -23,7 +23,7 @@ NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
 
 @pytest.fixture
 def logbook(tmp_path):
-    book = Logbook(tmp_path / "logbook.db", salt="test-salt", retention=0)  # tests purge explicitly
+    book = Logbook(tmp_path / "logbook.db", salt="test-salt", retention=None)  # tests purge explicitly
     yield book
     book.close()
 
@@ -158,7 +158,7 @@ def test_purge_deletes_only_records_older_than_the_period(logbook):
 
 def test_opening_the_logbook_purges_with_the_default_retention(tmp_path):
     path = tmp_path / "logbook.db"
-    book = Logbook(path, salt="s", retention=0)  # 0 keeps everything
+    book = Logbook(path, salt="s", retention=None)  # None keeps everything
     book.record_gap("none", "three months ago", "said_unknown", at=NOW - timedelta(days=95))
     book.record_gap("none", "last week", "said_unknown", at=NOW - timedelta(days=7))
     book.close()
@@ -180,6 +180,25 @@ def test_a_long_running_logbook_purges_once_a_day(tmp_path):
 def test_retention_from_the_environment(monkeypatch):
     monkeypatch.setenv("KB_LOG_RETENTION_DAYS", "30")
     assert retention_days() == 30
+    monkeypatch.setenv("KB_LOG_RETENTION_DAYS", "never")
+    assert retention_days() is None
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "ninety", "1.5"])
+def test_a_retention_that_could_mean_delete_everything_is_refused(monkeypatch, value):
+    monkeypatch.setenv("KB_LOG_RETENTION_DAYS", value)
+    with pytest.raises(ValueError, match="never"):
+        retention_days()
+
+
+def test_a_logbook_kept_for_ever_purges_nothing(tmp_path):
+    path = tmp_path / "logbook.db"
+    book = Logbook(path, salt="s", retention="never")
+    book.record_gap("none", "ten years ago", "said_unknown", at=NOW - timedelta(days=3650))
+    book.purge_if_due(NOW)
+    assert book.purge(now=NOW) == {"answers": 0, "feedback": 0, "gaps": 0}
+    book.close()
+    assert len(Logbook(path, salt="s", retention=None, now=NOW).rows("gaps")) == 1
 
 
 def test_open_logbook_follows_kb_log_path(tmp_path, monkeypatch):

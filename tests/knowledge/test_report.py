@@ -80,7 +80,7 @@ def fill(book: Logbook, shift: timedelta = timedelta(0)) -> None:
 
 @pytest.fixture
 def logbook(tmp_path):
-    book = Logbook(tmp_path / "logbook.db", salt="s", retention=0)
+    book = Logbook(tmp_path / "logbook.db", salt="s", retention=None)
     fill(book)
     yield book
     book.close()
@@ -143,7 +143,7 @@ def test_text_report_shows_the_figures(logbook, kb):
 
 
 def test_html_report_is_self_contained_and_escaped(tmp_path, kb):
-    book = Logbook(tmp_path / "logbook.db", salt="s", retention=0)
+    book = Logbook(tmp_path / "logbook.db", salt="s", retention=None)
     fill(book)
     book.record_gap("none", "<script>alert(1)</script>", "said_unknown", at=at(2))
     page = render_html(build_report(book, PERIOD, kb))
@@ -157,7 +157,7 @@ def test_html_report_is_self_contained_and_escaped(tmp_path, kb):
 
 def test_html_report_for_the_web_front_reads_the_last_days(tmp_path, monkeypatch, kb_path):
     monkeypatch.setenv("KB_DB_PATH", str(kb_path))
-    book = Logbook(tmp_path / "logbook.db", salt="s", retention=0)
+    book = Logbook(tmp_path / "logbook.db", salt="s", retention=None)
     fill(book, shift=utc_now() - START - timedelta(days=7))  # the fixture week ends now
     book.close()
     page = html_report(days=7, log_path=tmp_path / "logbook.db")
@@ -212,7 +212,7 @@ def test_a_group_is_named_after_its_commonest_phrasing():
     assert [(g.question, g.count, g.variants) for g in groups] == [("什么是区块链", 3, ["区块链是什么"])]
 
 
-def run(*args: str, log: Path, kb_path: Path, retention: str = "0") -> subprocess.CompletedProcess:
+def run(*args: str, log: Path, kb_path: Path, retention: str = "never") -> subprocess.CompletedProcess:
     # Retention 0 by default: the fixture's dates must not age out of the 90 days.
     env = {**os.environ, "KB_DB_PATH": str(kb_path), "KB_LOG_RETENTION_DAYS": retention}
     return subprocess.run(
@@ -260,7 +260,7 @@ def test_cli_report_refuses_a_bad_period(logbook, kb_path, args):
 
 def test_cli_purge(tmp_path, kb_path):
     path = tmp_path / "logbook.db"
-    book = Logbook(path, salt="s", retention=0)
+    book = Logbook(path, salt="s", retention=None)
     now = utc_now()
     for days in (200, 100, 10):
         book.record_gap("none", f"{days} days ago", "said_unknown", at=now - timedelta(days=days))
@@ -270,4 +270,26 @@ def test_cli_purge(tmp_path, kb_path):
     assert "older than 90 days" in done.stdout and "0 answers, 0 feedback, 2 gaps" in done.stdout
     done = run("purge", "--days", "5", log=path, kb_path=kb_path)
     assert "1 gaps" in done.stdout
-    assert Logbook(path, salt="s", retention=0).rows("gaps") == []
+    assert Logbook(path, salt="s", retention=None).rows("gaps") == []
+
+
+def test_cli_purge_keeps_everything_when_the_retention_is_never(tmp_path, kb_path):
+    path = tmp_path / "logbook.db"
+    book = Logbook(path, salt="s", retention=None)
+    book.record_gap("none", "a year ago", "said_unknown", at=utc_now() - timedelta(days=365))
+    book.record_gap("none", "just now", "said_unknown")
+    book.close()
+    done = run("purge", log=path, kb_path=kb_path, retention="never")
+    assert done.returncode == 0 and "nothing purged" in done.stdout
+    assert len(Logbook(path, salt="s", retention=None).rows("gaps")) == 2
+
+
+def test_cli_purge_refuses_a_retention_of_zero_and_deletes_nothing(tmp_path, kb_path):
+    # 0 once meant "never purge" to the action server and "delete everything" to this command.
+    path = tmp_path / "logbook.db"
+    book = Logbook(path, salt="s", retention=None)
+    book.record_gap("none", "just now", "said_unknown")
+    book.close()
+    done = run("purge", log=path, kb_path=kb_path, retention="0")
+    assert done.returncode == 2 and "never" in done.stderr and "Traceback" not in done.stderr
+    assert len(Logbook(path, salt="s", retention=None).rows("gaps")) == 1

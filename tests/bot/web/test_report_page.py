@@ -21,7 +21,7 @@ def report_front(tmp_path, monkeypatch, kb_path):
     log_path = tmp_path / "logbook.db"
     monkeypatch.setenv("KB_LOG_PATH", str(log_path))
     monkeypatch.setenv("KB_DB_PATH", str(kb_path))
-    book = Logbook(log_path, salt="s", retention=0)
+    book = Logbook(log_path, salt="s", retention=None)
     fill(book, shift=utc_now() - START - timedelta(days=7))  # the fixture week ends now
     book.close()
     with ThreadedApp(create_app(WebConfig(rasa_port=1, db_path=kb_path, report_token=TOKEN))) as server:
