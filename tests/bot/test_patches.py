@@ -49,13 +49,21 @@ def test_unknown_event_types_behave_as_before():
         patches._resolve_by_type("nope")
 
 
+PATCHED = ((RemoteAction, "_validate_action_result"), (Event, "resolve_by_type"), (RasaModel, "load"))
+
+
 @pytest.fixture
-def patched():
-    validate, resolve = RemoteAction._validate_action_result, Event.__dict__["resolve_by_type"]
+def patched(monkeypatch):
+    """The patches applied for one test; every one of them is undone after it."""
+    for owner, name in PATCHED:
+        monkeypatch.setattr(owner, name, owner.__dict__[name])  # recorded, so restored whatever apply() sets
     patches.apply()
     yield RemoteAction("action_x", None)
-    RemoteAction._validate_action_result = validate
-    Event.resolve_by_type = resolve
+
+
+def test_the_fixture_applies_every_patch(patched):
+    assert RasaModel.__dict__["load"].__func__ is patches._load_model
+    assert RemoteAction._validate_action_result is patches._validate_action_result
 
 
 def test_a_valid_action_response_passes(patched):
@@ -174,6 +182,9 @@ def test_the_model_loaded_without_a_training_step_predicts_exactly_the_same(monk
         e.get("text")
         for e in load_data(str(REPO_ROOT / "tests" / "nlu" / "test_nlu_third.yml")).intent_examples
     ]
+    rasas_load = patches.REPLACED["RasaModel.load"]
+    assert rasas_load is not patches._load_model and rasas_load.__module__ == "rasa.utils.tensorflow.models"
+    monkeypatch.setattr(RasaModel, "load", classmethod(rasas_load))
     as_rasa_loads = _parses(texts)
 
     monkeypatch.setattr(RasaModel, "load", classmethod(patches._load_model))
@@ -195,3 +206,11 @@ def test_the_model_loaded_without_a_training_step_predicts_exactly_the_same(monk
     with caplog.at_level(logging.WARNING, logger="bot.patches"):
         assert _parses(texts) == as_rasa_loads
     assert "loading it as Rasa does" in caplog.text
+
+
+def test_no_patch_is_left_behind():
+    # Last in this file: had a test above leaked a patch (the fixture once restored two of three,
+    # so the model test compared the fast load with itself), this is where it shows.
+    assert RasaModel.__dict__["load"].__func__ is patches.REPLACED["RasaModel.load"]
+    assert Event.__dict__["resolve_by_type"].__func__ is patches.REPLACED["Event.resolve_by_type"]
+    assert RemoteAction._validate_action_result is patches.REPLACED["RemoteAction._validate_action_result"]
