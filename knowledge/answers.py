@@ -202,21 +202,20 @@ def is_sure(found: Answer) -> bool:
     """The answer to a message the NLU took for something else (out of scope, unclear) is sure
     enough to give: a close match that shares several specific words with the question, so that
     你有感情吗 (感情) or 没讲清楚 stay what they are."""
-    settings = _settings()
-    return (
-        found.kind in ("passage", "source", "definition")
-        and found.score >= settings.get("sure_score", 0.6)
-        and len(found.shared) >= settings.get("sure_words", 3)
-    )
+    return _close_enough(found, "sure", 0.6, 3)
 
 
 def is_likely(found: Answer) -> bool:
     """Not sure, but close enough to be offered as the closest passage (saying so)."""
+    return _close_enough(found, "likely", 0.4, 2)
+
+
+def _close_enough(found: Answer, level: str, score: float, words: int) -> bool:
     settings = _settings()
     return (
         found.kind in ("passage", "source", "definition")
-        and found.score >= settings.get("likely_score", 0.4)
-        and len(found.shared) >= settings.get("likely_words", 2)
+        and found.score >= settings.get(f"{level}_score", score)
+        and len(found.shared) >= settings.get(f"{level}_words", words)
     )
 
 
