@@ -12,7 +12,7 @@ from typing import List
 from knowledge import paths
 from knowledge.build import build
 from knowledge.loader import ValidationError
-from knowledge.logbook import Logbook, Period, retention_days
+from knowledge.logbook import Logbook, LogbookReader, Period, retention_days
 from knowledge.model import SearchResult
 from knowledge.results import result_json
 from knowledge.search import KnowledgeBase, KnowledgeBaseMissing
@@ -67,7 +67,7 @@ def _report(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         kb.entries()
     except KnowledgeBaseMissing:
         kb = None  # entries are then shown by id
-    logbook = Logbook(args.db)
+    logbook = LogbookReader(args.db)  # a report reads: it creates and purges nothing
     try:
         report = build_report(logbook, period, kb, limit=max(1, args.limit))
     finally:

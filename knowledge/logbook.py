@@ -30,6 +30,7 @@ from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Sequence
+from urllib.parse import quote
 
 import sqlite_utils
 
@@ -136,7 +137,29 @@ class Period:
         return {"since": timestamp(self.since), "until": timestamp(self.until)}
 
 
-class Logbook:
+class _Rows:
+    """Reading a logbook's tables (``self.db``)."""
+
+    db: sqlite_utils.Database
+
+    def rows(self, table: str, period: Period | None = None) -> List[Dict[str, Any]]:
+        """Every row of ``table`` (optionally within ``period``), oldest first."""
+        return list(self.iter_rows(table, period))
+
+    def iter_rows(self, table: str, period: Period | None = None) -> Iterator[Dict[str, Any]]:
+        # Only a name from the TABLES constant is ever put into the SQL; values are parameters.
+        if table not in TABLES:
+            raise ValueError(f"unknown table {table!r}")
+        if period is None:
+            return self.db.query(f"select * from [{table}] order by created_at, id")  # noqa: S608
+        return self.db.query(
+            f"select * from [{table}] where created_at >= :since and created_at < :until "  # noqa: S608
+            "order by created_at, id",  # noqa: S608
+            period.bounds,
+        )
+
+
+class Logbook(_Rows):
     """The logbook file; safe to share between the threads of one process."""
 
     def __init__(
@@ -331,22 +354,27 @@ class Logbook:
         self.purge(self.retention, moment)
         self._purged_at = moment
 
-    # -- reading ---------------------------------------------------------------------
-    def rows(self, table: str, period: Period | None = None) -> List[Dict[str, Any]]:
-        """Every row of ``table`` (optionally within ``period``), oldest first."""
-        return list(self.iter_rows(table, period))
+
+class LogbookReader(_Rows):
+    """The logbook through a read-only connection, for the report: opening it creates no folder,
+    salt or table and purges nothing; a logbook not written yet reads as empty."""
+
+    def __init__(self, path: Path | str | None = None) -> None:
+        self.path = Path(path or paths.log_path())
+        uri = f"file:{quote(str(self.path.resolve()))}?mode=ro"
+        self.db = sqlite_utils.Database(memory=True)
+        if self.path.exists():
+            self.db = sqlite_utils.Database(sqlite3.connect(uri, uri=True, check_same_thread=False))
 
     def iter_rows(self, table: str, period: Period | None = None) -> Iterator[Dict[str, Any]]:
-        # Only a name from the TABLES constant is ever put into the SQL; values are parameters.
         if table not in TABLES:
             raise ValueError(f"unknown table {table!r}")
-        if period is None:
-            return self.db.query(f"select * from [{table}] order by created_at, id")  # noqa: S608
-        return self.db.query(
-            f"select * from [{table}] where created_at >= :since and created_at < :until "  # noqa: S608
-            "order by created_at, id",  # noqa: S608
-            period.bounds,
-        )
+        if not self.db[table].exists():
+            return iter(())
+        return super().iter_rows(table, period)
+
+    def close(self) -> None:
+        self.db.close()
 
 
 @lru_cache(maxsize=4)

@@ -26,7 +26,7 @@ from typing import Callable, Dict, Iterable, List, Sequence, Tuple
 
 from rapidfuzz import fuzz
 
-from knowledge.logbook import Logbook, Period, settings
+from knowledge.logbook import Logbook, LogbookReader, Period, settings
 from knowledge.normalize import normalize_query
 from knowledge.search import KnowledgeBase, KnowledgeBaseMissing
 
@@ -194,7 +194,7 @@ def _days(period: Period) -> List[date]:
 
 
 def build_report(
-    logbook: Logbook, period: Period, kb: KnowledgeBase | None = None, limit: int = 10
+    logbook: Logbook | LogbookReader, period: Period, kb: KnowledgeBase | None = None, limit: int = 10
 ) -> Report:
     """Aggregate the logbook over ``period``; entry ids are named from ``kb`` when given."""
     name = _term_namer(kb)
@@ -478,8 +478,9 @@ def _knowledge_base() -> KnowledgeBase | None:
 def html_report(
     days: int = 30, log_path: Path | str | None = None, now: datetime | None = None, limit: int = 10
 ) -> str:
-    """The HTML page for the last ``days`` days (for the web front; protect it with a token)."""
-    logbook = Logbook(log_path)
+    """The HTML page for the last ``days`` days (for the web front; protect it with a token). It only
+    reads: no folder, salt or table is created and nothing is purged."""
+    logbook = LogbookReader(log_path)
     try:
         return render_html(build_report(logbook, Period.last_days(days, now), _knowledge_base(), limit))
     finally:

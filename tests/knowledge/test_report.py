@@ -293,3 +293,21 @@ def test_cli_purge_refuses_a_retention_of_zero_and_deletes_nothing(tmp_path, kb_
     done = run("purge", log=path, kb_path=kb_path, retention="0")
     assert done.returncode == 2 and "never" in done.stderr and "Traceback" not in done.stderr
     assert len(Logbook(path, salt="s", retention=None).rows("gaps")) == 1
+
+
+def test_reading_the_report_creates_nothing(tmp_path, monkeypatch):
+    monkeypatch.delenv("KB_LOG_SALT", raising=False)
+    missing = tmp_path / "not yet" / "logbook.db"
+    page = html_report(log_path=missing)
+    assert "<html" in page.lower()
+    assert not missing.parent.exists()  # no folder, no salt file, no tables
+
+
+def test_reading_the_report_purges_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv("KB_LOG_RETENTION_DAYS", "30")
+    path = tmp_path / "logbook.db"
+    book = Logbook(path, salt="s", retention=None)
+    book.record_gap("none", "a year ago", "said_unknown", at=utc_now() - timedelta(days=365))
+    book.close()
+    html_report(days=400, log_path=path)
+    assert len(Logbook(path, salt="s", retention=None).rows("gaps")) == 1
