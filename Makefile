@@ -24,7 +24,7 @@ KB_DB := build/knowledge.db
 WEB_DIR := bot/web
 WEB_DEPS := $(WEB_DIR)/node_modules/.installed
 
-.PHONY: help install system web kb train run test bench lint lock clean
+.PHONY: help install system web kb train run test test-unit bench lint lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -87,8 +87,22 @@ train: install kb ## train the fact reader and the Rasa model if their inputs ch
 run: install kb web $(if $(filter no,$(TRAIN)),,train) ## start the assistant (web chat and FAQ on :8080, REST + socket.io on :5005, actions on :5055)
 	@$(PY) -m bot.launcher
 
-test: install system kb train web ## run the whole test suite
-	@$(PY) -m pytest
+# In stages, stopping at the first that fails and naming it: lint, the tests that need no Rasa
+# model, then (training only if its inputs changed) the tests with the assistant running.
+test: install system kb web ## lint, the tests that need no model, then training and the bot tests
+	@echo "==> stage 1/3: lint (ruff check, ruff format --check)"
+	@$(MAKE) --no-print-directory lint || { echo "error: make test stopped at stage 1/3: lint"; exit 1; }
+	@echo "==> stage 2/3: the tests that need no Rasa model (pytest -m 'not server')"
+	@{ $(PY) -m knowledge.customers train && $(PY) -m pytest -m "not server"; } || \
+	  { echo "error: make test stopped at stage 2/3: the tests that need no Rasa model"; exit 1; }
+	@echo "==> stage 3/3: the Rasa model (trained if its inputs changed), then the tests with the assistant running (pytest -m server)"
+	@{ $(PY) -m bot.model train && $(PY) -m pytest -m server; } || \
+	  { echo "error: make test stopped at stage 3/3: the tests with the assistant running"; exit 1; }
+
+test-unit: install system kb web ## the fast lane: lint and the tests that need no Rasa model (~3 min)
+	@$(MAKE) --no-print-directory lint
+	@$(PY) -m knowledge.customers train
+	@$(PY) -m pytest -m "not server"
 
 bench: install kb train web ## print search, reading, latency, start-up, memory, web front and load figures
 	@$(PY) -m tests.benchmarks.search_bench
