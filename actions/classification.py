@@ -16,7 +16,7 @@ from rasa_sdk.forms import REQUESTED_SLOT
 
 from actions.definitions import CUSTOMER_FORM, answer_unsure, answer_with_knowledge, first_step
 from actions.feedback import knowledge_answer
-from actions.knowledge_base import knowledge_base, read_message
+from actions.knowledge_base import cite_files, knowledge_base, read_message
 from knowledge.answers import facets_asked
 from knowledge.customers import Description, Facts, describe, read_answer, read_facts
 from knowledge.customers.describe import class_term
@@ -335,9 +335,8 @@ class ActionClassificationDetails(Action):
             files = list(dict.fromkeys(f for e in entries for f in e.sources))
             notes = [n for n in (verdict.framework.get("note"), verdict.reason) if n]
             notes.append(team_thresholds_note())
-            sources = "；".join(f"《{kb.source_title(f)}》（{f}）" for f in files)
             dispatcher.utter_message(
-                response="utter_classification_sources", sources=sources, notes="\n".join(notes)
+                response="utter_classification_sources", sources=cite_files(kb, files), notes="\n".join(notes)
             )
             return []
         lines = []

@@ -11,7 +11,14 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.feedback import attach_rating, knowledge_answer, log_gap
-from actions.knowledge_base import cite, knowledge_base, read_message, related_buttons, term_button
+from actions.knowledge_base import (
+    cite,
+    cite_files,
+    knowledge_base,
+    read_message,
+    related_buttons,
+    term_button,
+)
 from bot.nlu import MESSAGE_TOO_LONG
 from knowledge.answers import (
     Answer,
@@ -153,13 +160,12 @@ def answer_mention(dispatcher, tracker, domain, kb: KnowledgeBase, found: Answer
     """A term the sources use without defining it: said plainly, with where it stands."""
     if found.mention is not None:
         mention = found.mention
-        sources = "；".join(f"《{kb.source_title(f)}》（{f}）" for f in mention.sources)
         offered = [e for e in (kb.get(term) for term in mention.see) if e is not None]
         dispatcher.utter_message(
             response="utter_mention_answer",
             term=mention.term,
             note=mention.note,
-            sources=sources,
+            sources=cite_files(kb, mention.sources),
             buttons=[term_button(e) for e in offered],
         )
     else:

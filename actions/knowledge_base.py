@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Dict, List
+from typing import Dict, Iterable, List
 
 from rasa_sdk import Tracker
 
@@ -19,7 +19,12 @@ def knowledge_base() -> KnowledgeBase:
 
 
 def cite(kb: KnowledgeBase, entry: Entry) -> str:
-    return "；".join(f"《{kb.source_title(f)}》（{f}）" for f in entry.sources)
+    return cite_files(kb, entry.sources)
+
+
+def cite_files(kb: KnowledgeBase, files: Iterable[str]) -> str:
+    """《title》（file）；… for the seed files given."""
+    return "；".join(f"《{kb.source_title(f)}》（{f}）" for f in files)
 
 
 def term_button(entry: Entry, intent: str = "ask_definition") -> Dict[str, str]:
