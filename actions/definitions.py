@@ -28,6 +28,7 @@ from knowledge.answers import (
     facets_asked,
     is_likely,
     is_sure,
+    remainder,
 )
 from knowledge.lookup import TermLookup, shortened_partner
 from knowledge.model import Candidate, Entry, SearchResult
@@ -368,10 +369,10 @@ class ActionCompareTerms(KnowledgeAction):
                 return [SlotSet("last_entry_id", only.id)]
             # One term named (客户服务和售后服务是一回事吗, 跟长尾客户比起来…): what the sources say of it.
             found = kb.answer(text, [only], COMPARISON)
-            other = _remainder_words(text, only)
+            other = remainder(text, [only])  # 客户服务和售后服务是一回事吗 → 售后服务
             if found.kind in ("passage", "source") and (
                 COMPARISON in found.passage.facets
-                or (other and other in normalize_name(found.passage.text))
+                or (len(other) >= 2 and other in normalize_name(found.passage.text))
                 or is_sure(found)
             ):
                 return answer_found(dispatcher, tracker, domain, kb, found)
@@ -401,14 +402,6 @@ class ActionCompareTerms(KnowledgeAction):
     def _said_twice(tracker: Tracker) -> bool:
         """Both entity values resolve to one entry (KA 和 关键客户 的区别)."""
         return len(read_message(tracker, knowledge_base()).entity_values) > 1
-
-
-def _remainder_words(text: str, entry: Entry) -> str:
-    """What a comparison names beside ``entry`` (客户服务和售后服务是一回事吗 → 售后服务)."""
-    rest = asked_words(text)
-    for name in sorted((normalize_name(n) for n in entry.names), key=len, reverse=True):
-        rest = rest.replace(name, "")
-    return rest if len(rest) >= 2 else ""
 
 
 def first_step(strategy: str) -> str:

@@ -131,7 +131,7 @@ def asked_words(question: str) -> str:
     return _without_generic(normalize_query(text)) if normalize_name(text) else ""
 
 
-def _remainder(question: str, entries: Sequence[Entry]) -> str:
+def remainder(question: str, entries: Sequence[Entry]) -> str:
     """What the question asks beyond the names of the entries it names."""
     text = asked_words(question)
     for name in sorted({normalize_name(n) for e in entries for n in e.names}, key=len, reverse=True):
@@ -148,11 +148,11 @@ def answer(
     question = in_chinese(asked)  # which share of customers… → which 比例 of 客户…
     facets = facets_asked(question) or ([facet_hint] if facet_hint else [])
     facet = facets[0] if facets else None
-    if named and facet in (None, DEFINITION) and len(_remainder(asked, named)) <= 1:
+    if named and facet in (None, DEFINITION) and len(remainder(asked, named)) <= 1:
         return Answer("definition", named[0], facet=DEFINITION, score=1.0)
     mention = kb.mention_in(question) if not named else None
     if mention is not None and (
-        facet in (None, DEFINITION) or len(_remainder(question, ())) <= len(mention.term) + 2
+        facet in (None, DEFINITION) or len(remainder(question, ())) <= len(mention.term) + 2
     ):
         return Answer("mention", mention=mention, term=mention.term)
     if not named and facet in (None, DEFINITION):
@@ -242,15 +242,6 @@ def _undefined_or_none(kb: KnowledgeBase, question: str, named: Sequence[Entry])
     if named or not 2 <= len(term) <= 12 or not kb.passages_with(term):
         return Answer("none")
     return _defined_in_sources(kb, term)
-
-
-def passages_of(kb: KnowledgeBase, entry: Entry) -> Dict[str, List[StoredPassage]]:
-    """An entry's passages by kind (short, answer, strategy)."""
-    found: Dict[str, List[StoredPassage]] = {}
-    for passage in kb.passage_index.passages:
-        if passage.entry_id == entry.id:
-            found.setdefault(passage.kind, []).append(passage)
-    return found
 
 
 def defining_passage(kb: KnowledgeBase, entry: Entry, other: Entry | None = None) -> str:
