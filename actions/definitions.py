@@ -382,9 +382,9 @@ class ActionCompareTerms(KnowledgeAction):
         dispatcher.utter_message(
             response="utter_compare",
             term_a=a.term,
-            passage_a=defining_passage(kb, a, b),
+            passage_a=defining_passage(a, b),
             term_b=b.term,
-            passage_b=defining_passage(kb, b, a),
+            passage_b=defining_passage(b, a),
             sources=cite(kb, a) if a.sources == b.sources else f"{cite(kb, a)}；{cite(kb, b)}",
         )
         if a.strategy and b.strategy:

@@ -244,14 +244,14 @@ def _undefined_or_none(kb: KnowledgeBase, question: str, named: Sequence[Entry])
     return _defined_in_sources(kb, term)
 
 
-def defining_passage(kb: KnowledgeBase, entry: Entry, other: Entry | None = None) -> str:
+def defining_passage(entry: Entry, other: Entry | None = None) -> str:
     """What to set beside another term in a comparison: the passage of ``entry`` that names the
     other one (与第Ⅲ类客户不同的是…), else its first passage (closest to the source's own
     definition), else its short answer."""
-    own = [p for p in kb.passage_index.passages if p.entry_id == entry.id and p.kind == "answer"]
+    own = [p.text for p in entry.passages]  # what the index holds as the entry's "answer" passages
     if other is not None:
         names = [normalize_name(n) for n in other.names]
-        naming = [p for p in own if any(n in normalize_name(p.text) for n in names)]
+        naming = [text for text in own if any(n in normalize_name(text) for n in names)]
         if naming:
-            return naming[0].text.strip()
-    return own[0].text.strip() if own else entry.short
+            return naming[0].strip()
+    return own[0].strip() if own else entry.short

@@ -50,7 +50,7 @@ def test_follow_ups_use_the_last_term(say, kb):
     assert waist.strategy.strip().splitlines()[0] in strategy
     comparison = texts(say(user, "和头部客户有什么区别?"))
     # each term's own passage that names the other (头部客户就是大客户 …)
-    assert defining_passage(kb, waist, head) in comparison and defining_passage(kb, head, waist) in comparison
+    assert defining_passage(waist, head) in comparison and defining_passage(head, waist) in comparison
     detail = texts(say(user, "详细说说"))
     assert head.answer.splitlines()[0] in detail
 
