@@ -362,15 +362,15 @@ class LogbookReader(_Rows):
     def __init__(self, path: Path | str | None = None) -> None:
         self.path = Path(path or paths.log_path())
         uri = f"file:{quote(str(self.path.resolve()))}?mode=ro"
-        self.db = sqlite_utils.Database(memory=True)
-        if self.path.exists():
-            self.db = sqlite_utils.Database(sqlite3.connect(uri, uri=True, check_same_thread=False))
+        self.db = (
+            sqlite_utils.Database(sqlite3.connect(uri, uri=True, check_same_thread=False))
+            if self.path.exists()
+            else sqlite_utils.Database(memory=True)
+        )
 
     def iter_rows(self, table: str, period: Period | None = None) -> Iterator[Dict[str, Any]]:
-        if table not in TABLES:
-            raise ValueError(f"unknown table {table!r}")
-        if not self.db[table].exists():
-            return iter(())
+        if table in TABLES and not self.db[table].exists():
+            return iter(())  # not written yet
         return super().iter_rows(table, period)
 
     def close(self) -> None:

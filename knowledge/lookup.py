@@ -6,6 +6,7 @@ Follow-up questions (那它怎么维护？) fall back on the entry talked about 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Iterable, List
 
@@ -75,10 +76,7 @@ COMPARISON_JOINS = "和跟与同及、比"
 
 
 def _common_suffix(a: str, b: str) -> str:
-    size = 0
-    while size < min(len(a), len(b)) and a[-1 - size] == b[-1 - size]:
-        size += 1
-    return a[len(a) - size :] if size else ""
+    return os.path.commonprefix([a[::-1], b[::-1]])[::-1]
 
 
 def shortened_partner(kb: KnowledgeBase, text: str, named: Entry) -> Entry | None:
