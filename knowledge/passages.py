@@ -13,6 +13,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Dict, Iterable, List, Sequence, Tuple
 
 from knowledge.model import Entry
@@ -172,6 +173,11 @@ class PassageIndex:
         self.average = sum(self.lengths) / len(self.lengths) if self.lengths else 1.0
         n = len(self.passages)
         self.idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()}
+
+    @cached_property
+    def folded(self) -> List[str]:
+        """Each passage's text folded (script, width, case), for looking a term up in them."""
+        return [fold(p.text) for p in self.passages]
 
     def scores(self, query: Sequence[str]) -> Dict[int, float]:
         """BM25 of every passage sharing a token with ``query`` (passage index → score)."""

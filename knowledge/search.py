@@ -203,8 +203,6 @@ class KnowledgeBase:
         self.margin = float(settings.get("ambiguity_margin", 0.08))
         self.fuzzy_min = float(settings.get("fuzzy_min_similarity", 0.74))
         self.max_chars = int(settings.get("max_query_chars", 200))
-        # An answer from the sources to a message the NLU could not place must score this much.
-        self.sure_answer_score = float(language().get("answers", {}).get("sure_score", 0.6))
 
     # -- loading -----------------------------------------------------------------
     def _current(self) -> _Snapshot:
@@ -272,8 +270,10 @@ class KnowledgeBase:
 
     def passages_with(self, term: str) -> List[StoredPassage]:
         """The source passages whose text contains ``term`` (folded), in their order."""
-        key = fold(term)
-        return [p for p in self.passage_index.passages if not p.curated and key in fold(p.text)]
+        key, index = fold(term), self.passage_index
+        return [
+            p for p, text in zip(index.passages, index.folded, strict=True) if not p.curated and key in text
+        ]
 
     def answer(self, question: str, named: Sequence[Entry] = (), facet_hint: str | None = None):
         """The passage, definition or mention that answers ``question`` (knowledge/answers.py)."""
