@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Dict, List, Tuple
+from typing import Dict, List, NamedTuple, Tuple
 
 from knowledge import rules
 from knowledge.normalize import standardize
@@ -40,8 +40,15 @@ def _longest_first(words: Tuple[str, ...]) -> Tuple[str, ...]:
     return tuple(sorted(words, key=len, reverse=True))
 
 
+class _Patterns(NamedTuple):
+    cue_then_level: re.Pattern  # 潜力很大, 利润不低
+    bare: re.Pattern  # 挺大的 (an answer said alone)
+    level_of: Dict[str, str]  # 大 → high
+    having: Dict[str, Tuple[re.Pattern, re.Pattern]]  # per dimension: 很有潜力 (high), 没什么潜力 (low)
+
+
 @lru_cache(maxsize=8)
-def _patterns(stamp: int) -> Tuple[re.Pattern, re.Pattern, Dict[str, str]]:
+def _patterns(stamp: int) -> _Patterns:
     lex = lexicon()
     level_of = {w: level for level in ("medium", "low", "high") for w in lex["levels"][level]}
     level = _alternation(list(level_of))
@@ -50,28 +57,23 @@ def _patterns(stamp: int) -> Tuple[re.Pattern, re.Pattern, Dict[str, str]]:
     filler = r"(?:的|也|都|还|就|其实|确实|可|倒|算|是|了|蛮)*"
     # 大概 / 大约 are "about", not "big".
     core = rf"(?P<neg>{negator})?(?:{intensifier})*(?P<level>{level})(?!概|约|致|部分|多数|都)"
-    dims = "|".join(f"(?P<{d}>{_alternation(lex['cues'][d])})" for d in VALUE_DIMENSIONS)
-    return (
+    cues = {d: _alternation(lex["cues"][d]) for d in VALUE_DIMENSIONS}
+    dims = "|".join(f"(?P<{d}>{cue})" for d, cue in cues.items())
+    return _Patterns(
         re.compile(rf"(?:{dims}){filler}{core}"),
         re.compile(rf"^{filler}{core}(?:的|吧|啊|呢|呀|哦)*$"),
         level_of,
+        {
+            d: (
+                re.compile(rf"(?:很|非常|特别|挺|比较)?有(?:{cue})"),
+                re.compile(rf"(?:没|没有)(?:什么|啥|多少)?(?:{cue})"),
+            )
+            for d, cue in cues.items()
+        },
     )
 
 
-@lru_cache(maxsize=8)
-def _having(stamp: int) -> Dict[str, Tuple[re.Pattern, re.Pattern]]:
-    """Per value dimension: 很有潜力 (high) and 没什么潜力 (low)."""
-    cues = {d: _alternation(lexicon()["cues"][d]) for d in VALUE_DIMENSIONS}
-    return {
-        d: (
-            re.compile(rf"(?:很|非常|特别|挺|比较)?有(?:{cue})"),
-            re.compile(rf"(?:没|没有)(?:什么|啥|多少)?(?:{cue})"),
-        )
-        for d, cue in cues.items()
-    }
-
-
-def _current() -> Tuple[re.Pattern, re.Pattern, Dict[str, str]]:
+def _current() -> _Patterns:
     return _patterns(rules.stamp("facts"))
 
 
@@ -85,11 +87,11 @@ def level_in(clause: str, dimension: str) -> str | None:
     for level, phrases in (lex["phrases"].get(dimension) or {}).items():
         if has(clause, phrases):
             return level
-    cue_then_level, _, level_of = _current()
-    for match in cue_then_level.finditer(clause):
+    patterns = _current()
+    for match in patterns.cue_then_level.finditer(clause):
         if match.group(dimension):
-            return _negated(level_of[match.group("level")], bool(match.group("neg")))
-    having, lacking = _having(rules.stamp("facts"))[dimension]
+            return _negated(patterns.level_of[match.group("level")], bool(match.group("neg")))
+    having, lacking = patterns.having[dimension]
     if having.search(clause):
         return "high"
     if lacking.search(clause):
@@ -103,10 +105,10 @@ def loose_level(text: str) -> str | None:
     clause = re.sub(r"^(?:不对|不是|错了|其实|嗯|呃)[，,\s]*", "", clause)
     if has(clause, lexicon()["unknown"]):
         return "unknown"
-    _, bare, level_of = _current()
-    match = bare.match(clause)
+    patterns = _current()
+    match = patterns.bare.match(clause)
     if match:
-        return _negated(level_of[match.group("level")], bool(match.group("neg")))
+        return _negated(patterns.level_of[match.group("level")], bool(match.group("neg")))
     return None
 
 
