@@ -32,7 +32,7 @@ from knowledge.answers import (
 )
 from knowledge.lookup import TermLookup, shortened_partner
 from knowledge.model import Candidate, Entry, SearchResult
-from knowledge.normalize import normalize_name, normalize_query
+from knowledge.normalize import fold, normalize_name, normalize_query
 from knowledge.passages import compact
 from knowledge.search import KnowledgeBase, KnowledgeBaseMissing
 
@@ -40,6 +40,7 @@ logger = logging.getLogger(__name__)
 
 MAX_SUGGESTIONS = 4
 COMPARISON = "区别"  # the facet a comparison asks for (knowledge/language.yml)
+STRATEGY = "策略"  # the facet of "how to treat / keep them"
 
 
 # The form that asks for what a description left out (bot/domain/classification.yml).
@@ -144,7 +145,7 @@ def answer_from_sources(dispatcher, tracker, domain, kb: KnowledgeBase, found: A
         title=kb.source_title(passage.source),
         file=passage.source,
         position=passage.position,
-        quote=passage.text.strip(),
+        quote=found.text,
     )
     attach_rating(dispatcher, domain)
     log_gap(tracker, "source", "answered_from_sources")
@@ -329,7 +330,10 @@ class ActionAnswerStrategy(KnowledgeAction):
             return answer_entry(dispatcher, tracker, domain, kb, entry)  # a name typed alone: what it is
         if entry is None or not entry.strategy:
             # No kind of customer named, or one without a strategy: what the sources advise.
-            return answer_question(dispatcher, tracker, domain, kb, facet_hint="策略", intent="ask_strategy")
+            return answer_question(dispatcher, tracker, domain, kb, facet_hint=STRATEGY, intent="ask_strategy")
+        found = kb.answer(understood.question, [entry], STRATEGY)
+        if found.kind != "none" and asks_beyond_strategy(understood.question, entry, found):
+            return answer_found(dispatcher, tracker, domain, kb, found)  # 关键客户的风险管理咋整
         dispatcher.utter_message(
             response="utter_term_strategy",
             term=entry.term,
@@ -402,6 +406,17 @@ class ActionCompareTerms(KnowledgeAction):
     def _said_twice(tracker: Tracker) -> bool:
         """Both entity values resolve to one entry (KA 和 关键客户 的区别)."""
         return len(read_message(tracker, knowledge_base()).entity_values) > 1
+
+
+def asks_beyond_strategy(question: str, entry: Entry, found: Answer) -> bool:
+    """A question the NLU took for "how to treat X" that asks for another part of X (its steps,
+    kinds…) or for something its strategy does not speak of (关键客户的风险管理咋整: the passage
+    about 风险管理, not the whole strategy)."""
+    asked = facets_asked(question)
+    if asked and asked[0] != STRATEGY:
+        return True
+    strategy, rest = fold(entry.strategy), remainder(question, [entry])
+    return any(w in rest and w not in strategy for w in found.shared)
 
 
 def first_step(strategy: str) -> str:

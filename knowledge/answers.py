@@ -42,6 +42,16 @@ class Answer:
     mention: Mention | None = None
     term: str = ""  # what an undefined mention is called in the question
     shared: Tuple[str, ...] = ()  # the question's specific words the passage holds
+    quote: str = ""  # a source passage as quoted: with what follows it when it is short
+
+    @property
+    def text(self) -> str:
+        """What the reply gives: the quote of a source passage, the passage, or the short answer."""
+        if self.quote:
+            return self.quote
+        if self.passage is not None and self.kind != "definition":
+            return self.passage.text.strip()
+        return self.entry.short if self.entry is not None else ""
 
 
 def _settings() -> dict:
@@ -195,7 +205,7 @@ def answer(
         entry = kb.get(best.entry_id)
         kind = "definition" if best.kind == "short" else "passage"
         return Answer(kind, entry, best, facet, round(best_score, 4), shared=shared)
-    return Answer("source", None, best, facet, round(best_score, 4), shared=shared)
+    return Answer("source", None, best, facet, round(best_score, 4), shared=shared, quote=index.quoted(at))
 
 
 def is_sure(found: Answer) -> bool:
@@ -232,7 +242,8 @@ def _defined_in_sources(kb: KnowledgeBase, term: str) -> Answer:
     passages = kb.passages_with(term)
     defining = [p for p in passages if _defines(term, fold(p.text))]
     if defining:
-        return Answer("source", passage=defining[0], facet=DEFINITION, score=1.0, term=term)
+        quote = kb.passage_index.quoted(kb.passage_index.at[defining[0].id])
+        return Answer("source", passage=defining[0], facet=DEFINITION, score=1.0, term=term, quote=quote)
     return Answer("mention", passage=passages[0], term=term)
 
 

@@ -28,6 +28,9 @@ STOP_WORDS = frozenset(
 )
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 BIGRAM = "§"  # the mark of a character-pair token
+# A source passage shorter than this is quoted with what follows it, up to the longer length.
+QUOTE_LEAST, QUOTE_MOST = 100, 320
+SENTENCE_ENDS = "。！？!?；;…）)」”"
 
 
 def tokens(text: str, segmenter: Segmenter) -> List[str]:
@@ -205,6 +208,32 @@ class PassageIndex:
             for index, _ in self.postings[token]:
                 found[index] += idf / total
         return found
+
+    @cached_property
+    def at(self) -> Dict[int, int]:
+        """Each passage's place in the index, by its id."""
+        return {p.id: at for at, p in enumerate(self.passages)}
+
+    def quoted(self, at: int, least: int = QUOTE_LEAST, most: int = QUOTE_MOST) -> str:
+        """Source passage ``at`` as a reply quotes it: a short one (often one sentence: 关于客户忠诚度
+        的培养，就像是种树。) with the passages that follow it in its section (and the next
+        heading, when the passage breaks off before it), until it says at least ``least`` characters (never more than ``most``)."""
+        first = self.passages[at]
+        text, heading = first.text.strip(), first.heading
+        for passage in self.passages[at + 1 :]:
+            if len(text) >= least or passage.curated or passage.source != first.source:
+                break
+            if passage.kind == "outline":  # a list the build drew from the items that follow
+                continue
+            piece = passage.text.strip()
+            if passage.heading and passage.heading != heading:
+                if text[-1] in SENTENCE_ENDS:
+                    break  # another section begins
+                piece, heading = f"\n{passage.heading}\n{piece}", passage.heading  # …其资料来源包括
+            if len(text) + len(piece) > most:
+                break
+            text += piece
+        return text
 
     def shared_words(self, query: Sequence[str], at: int, rarity: float) -> List[str]:
         """The words (not character pairs) of ``query`` that passage ``at`` holds and that are at

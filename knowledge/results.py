@@ -19,12 +19,11 @@ def answer_json(kb: KnowledgeBase, answer: Answer) -> Dict[str, Any]:
     (with its file and position), a term the sources use without defining it, or nothing."""
     body: Dict[str, Any] = {"kind": answer.kind, "facet": answer.facet}
     if answer.entry is not None:
-        text = answer.entry.short if answer.kind == "definition" else answer.passage.text
-        body.update(id=answer.entry.id, term=answer.entry.term, text=text.strip(), short=answer.entry.short)
+        body.update(id=answer.entry.id, term=answer.entry.term, text=answer.text, short=answer.entry.short)
         body["sources"] = _sources(kb, answer.entry.sources)
     elif answer.kind == "source":
         passage = answer.passage
-        body.update(text=passage.text.strip(), heading=passage.heading, position=passage.position)
+        body.update(text=answer.text, heading=passage.heading, position=passage.position)
         body["sources"] = _sources(kb, [passage.source])
     elif answer.kind == "mention":
         term = answer.mention.term if answer.mention else answer.term

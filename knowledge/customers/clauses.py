@@ -15,7 +15,10 @@ CONTRAST = ("但是", "但", "不过", "可是", "然而", "只是", "可惜", "
 # 可 opens a contrast too (…，可未来空间巨大), but not as the first character of 可以 / 可能 / 可观.
 _CONTRAST_KE = re.compile(r"^可(?![以能观靠爱怜口信行])")
 JOINING = ("而且", "并且", "同时", "另外", "此外", "况且", "再加上", "加上")
-_BREAK = re.compile(r"[，,。；;！!？?\n、…~～|]+|(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])|\s{2,}")
+# A comma between digits that groups thousands (3,500万) is part of the number, not a break.
+_BREAK = re.compile(
+    r"(?:(?<!\d),|,(?!\d{3}(?!\d))|[，。；;！!？?\n、…~～|])+|(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])|\s{2,}"
+)
 _CONJUNCTION = re.compile("(" + "|".join(sorted(CONTRAST + JOINING, key=len, reverse=True)) + ")")
 
 

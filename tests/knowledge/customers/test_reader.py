@@ -25,6 +25,12 @@ def test_clauses_split_at_punctuation_spaces_and_conjunctions():
     assert not split("利润挺可观的")[0].contrast  # …but not in 可观
 
 
+def test_a_thousands_separator_is_part_of_the_number_not_a_clause_break():
+    assert [c.text for c in split("年采购约1,500万,毛利三成")] == ["年采购约1,500万", "毛利三成"]
+    assert [c.text for c in split("一年100,两年200")] == ["一年100", "两年200"]
+    assert read_facts("這個KA一年採購額大約3,500萬").purchase_wan == 3500
+
+
 def test_every_fact_keeps_the_words_it_was_read_from():
     facts = read_facts("他们一年采购两千来万，不过回款老是拖")
     assert facts.purchase_wan == 2000 and facts.late_payment is True
