@@ -45,6 +45,8 @@ def clause_signals(text: str, quantities: Sequence[Quantity]) -> Dict[str, float
     found = {name: 1.0 for name in signals(text)}
     for q in quantities:
         found[f"number:{q.kind}"] = 1.0
+        if q.kind == "rank":  # masked as 第#: whether it is the first (行业第一) is a feature
+            found["rank:first" if q.value == 1 else "rank:next" if q.value <= 3 else "rank:lower"] = 1.0
     return found
 
 

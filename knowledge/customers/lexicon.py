@@ -43,6 +43,7 @@ def _longest_first(words: Tuple[str, ...]) -> Tuple[str, ...]:
 class _Patterns(NamedTuple):
     cue_then_level: re.Pattern  # 潜力很大, 利润不低
     bare: re.Pattern  # 挺大的 (an answer said alone)
+    any_level: re.Pattern  # 很小, 不大 after whatever subject (份额很小 as much as 量很小)
     level_of: Dict[str, str]  # 大 → high
     having: Dict[str, Tuple[re.Pattern, re.Pattern]]  # per dimension: 很有潜力 (high), 没什么潜力 (low)
 
@@ -62,6 +63,7 @@ def _patterns(stamp: int) -> _Patterns:
     return _Patterns(
         re.compile(rf"(?:{dims}){filler}{core}"),
         re.compile(rf"^{filler}{core}(?:的|吧|啊|呢|呀|哦)*$"),
+        re.compile(core),
         level_of,
         {
             d: (
@@ -124,6 +126,10 @@ def signals(clause: str) -> List[str]:
         found.append("payment:on_time")
     elif has(clause, lex["payment"]["late"]):
         found.append("payment:late")
+    # The level words said of anything (份额很小, 业务量不大): the models learn whose level it is.
+    patterns = _current()
+    for match in patterns.any_level.finditer(clause):
+        found.append(f"level:{_negated(patterns.level_of[match.group('level')], bool(match.group('neg')))}")
     for name in ("order_size", "order_frequency"):
         for value, phrases in lex[name].items():
             if has(clause, phrases):

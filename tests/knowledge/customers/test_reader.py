@@ -120,3 +120,12 @@ def test_the_character_features_are_what_the_vectoriser_gives():
     texts = ["年采购800万", "毛利三成，不过明年预算要砍", "", "ＡＢＣ行业老二"]
     ours, theirs = heads._tfidf(texts).toarray(), heads.chars.transform(texts).toarray()
     assert ours.shape == theirs.shape and abs(ours - theirs).max() < 1e-12
+
+
+def test_a_level_word_and_a_first_place_are_read_of_whatever_they_are_said_of():
+    # 很小 / 挺高的 said of 份额 are the market share's level, as of 量 they are the value's; a rank
+    # is masked as 第#, but whether it is the first place is kept.
+    assert read_facts("这家在本地市场份额很小").market_share == "low"
+    assert read_facts("市场份额挺高的").market_share == "high"
+    assert read_facts("行业份额第一").market_share == "high"
+    assert read_facts("行业里份额排第二").market_share == "medium"
