@@ -10,6 +10,7 @@ its value dimension over any earlier figure (毛利率两成，不过一年就�
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 import threading
 from functools import lru_cache
@@ -18,7 +19,7 @@ from typing import Dict, List
 from knowledge.customers.clauses import Clause, split
 from knowledge.customers.facts import DIMENSION_OF, Facts
 from knowledge.customers.features import clause_features, number_context, number_signals
-from knowledge.customers.lexicon import VALUE_DIMENSIONS, has, lexicon, loose_level
+from knowledge.customers.lexicon import VALUE_DIMENSIONS, has, lexicon, loose_level, signals
 from knowledge.customers.model import NONE
 from knowledge.customers.numbers import Quantity, quantities
 from knowledge.customers.training import ASPECTS, FactModel, load, period_multiplier
@@ -93,6 +94,8 @@ def _read_clause(
     # What a number of this clause says is not read again from its words (明年要扩产三倍: the
     # growth rate, not "expansion"; 第一单50万: that order's amount, not "a small order").
     by_number = {aspect for name in numbers for aspect in SAID_BY_NUMBER.get(name, ())}
+    if any(name.startswith("order_size:") for name in signals(clause.text)):
+        by_number.discard("order_size")  # 第一单就下了个三百万的大单
     for aspect, (label, probability) in read.items():
         if label == NONE or probability < MIN_PROBABILITY or aspect in by_number:
             continue
@@ -107,12 +110,12 @@ SAID_BY_NUMBER = {
     "purchase_wan": ("current_value",),
     "margin_pct": ("current_value",),
     "revenue_share_pct": ("current_value",),
-    "order_wan": ("order_size",),
     "growth_pct": ("growth_potential",),
     "years": ("new_customer",),
+    "order_wan": ("order_size",),  # …unless the clause says 大单 / 小单 in so many words
 }
 # Money in a clause about one order is that order's size, not a yearly purchase (单笔订单20万).
-PER_ORDER = re.compile(r"单笔|每单|一单|首单|第一单|一笔单|每笔|一次性")
+PER_ORDER = re.compile(r"单笔|每单|一单|首单|第一单|一笔单|每笔|一次性|大单|小单")
 
 
 def _note_number(reading: _Reading, clause: Clause, q: Quantity, role: str) -> str | None:
@@ -190,7 +193,9 @@ def _read(text: str, fm: FactModel) -> Facts:
     found = [quantities(c.text) for c in clauses]
     features = [clause_features(c.text, f) for c, f in zip(clauses, found, strict=True)]
     read = fm.clauses.predict([f[0] for f in features], [f[1] for f in features])
-    numbers = [(c.text, f, q) for c, f in zip(clauses, found, strict=True) for q in f]
+    numbers = [
+        _in_context(clauses, found, index, q) for index, f in enumerate(found) for q in f
+    ]
     roles = fm.numbers.predict(
         [number_context(t, f, q) for t, f, q in numbers], [number_signals(t, q) for t, _, q in numbers]
     )
@@ -208,6 +213,30 @@ def _read(text: str, fm: FactModel) -> Facts:
             reading.facts.note("rank_pct", round(rank / customers * 100, 4), words)
     reading.facts.decisive = dict(reading.decisive)
     return reading.facts
+
+
+# What a bare figure is said with: 大概四成, 约30%左右, 只有2%吧.
+_HEDGES = re.compile(r"大概|大约|大致|差不多|左右|上下|的样子|只有|也就|就|约|近|吧|呢|啊|的|了")
+
+
+def _bare(text: str, found: List[Quantity]) -> bool:
+    """The clause is an amount or a share and little else."""
+    rest = "".join(text[a.end : b.start] for a, b in zip([Quantity("", 0, 0, 0, "")] + found, found))
+    rest += text[found[-1].end :] if found else text
+    figures = bool(found) and all(q.kind in ("percent", "money", "multiple") for q in found)
+    return figures and len(_HEDGES.sub("", rest).strip()) <= 1
+
+
+def _in_context(clauses: List[Clause], found: List[List[Quantity]], index: int, q: Quantity) -> tuple:
+    """(text, its quantities, the number) from which the number's role is read: its clause, or,
+    when the clause says nothing of what the number is (margin很好，大概四成: 大概四成), the clause
+    before it and this one, as one."""
+    text = clauses[index].text
+    if index == 0 or not _bare(text, found[index]):
+        return text, found[index], q
+    before = clauses[index - 1].text + "，"
+    moved = [dataclasses.replace(x, start=x.start + len(before), end=x.end + len(before)) for x in found[index]]
+    return before + text, found[index - 1] + moved, moved[found[index].index(q)]
 
 
 def read_answer(text: str, dimension: str) -> Facts:

@@ -129,3 +129,17 @@ def test_a_level_word_and_a_first_place_are_read_of_whatever_they_are_said_of():
     assert read_facts("市场份额挺高的").market_share == "high"
     assert read_facts("行业份额第一").market_share == "high"
     assert read_facts("行业里份额排第二").market_share == "medium"
+
+
+def test_a_bare_figure_is_what_the_clause_before_it_speaks_of():
+    # 大概四成 alone could be a margin or a growth rate: the clause before it says which.
+    facts = read_facts("margin很好，大概四成，但是付款老拖")
+    assert facts.margin_pct == 40 and facts.growth_pct is None
+    assert read_facts("增长还行，大概两成").growth_pct == 20
+    # …but a clause with words of its own is read alone.
+    assert read_facts("合作六年了，毛利大约18%").margin_pct == 18
+
+
+def test_an_order_amount_leaves_the_words_on_its_size_their_say():
+    facts = read_facts("新客户 刚签 第一单就下了个三百万的大单")
+    assert facts.order_size == "large" and facts.order_wan == 300
