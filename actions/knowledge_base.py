@@ -11,6 +11,11 @@ from knowledge.model import Entry
 from knowledge.search import KnowledgeBase
 from knowledge.understanding import Understanding, understand
 
+# The intents that ask about terms, and how sure the NLU must be of one for a message to count as
+# asked as a question (the reader of descriptions then believes its own "question" more readily).
+QUESTION_INTENTS = frozenset({"ask_definition", "ask_detail", "ask_strategy", "compare_terms"})
+SURE_INTENT = 0.9
+
 
 @lru_cache(maxsize=1)
 def knowledge_base() -> KnowledgeBase:
@@ -55,4 +60,6 @@ def read_message(tracker: Tracker, kb: KnowledgeBase) -> Understanding:
         for e in entities
         if isinstance(e.get("start"), int) and isinstance(e.get("end"), int)
     ]
-    return understand(kb, tracker.latest_message.get("text") or "", values, spans)
+    intent = tracker.latest_message.get("intent") or {}
+    asked = intent.get("name") in QUESTION_INTENTS and (intent.get("confidence") or 0.0) >= SURE_INTENT
+    return understand(kb, tracker.latest_message.get("text") or "", values, spans, asked)

@@ -20,8 +20,10 @@ from knowledge.lookup import TermLookup, find_terms
 from knowledge.normalize import standardize
 from knowledge.search import KnowledgeBase
 
-# From this probability on, the reader's "this is a question, not a description" is believed.
+# From this probability on, the reader's "this is a question, not a description" is believed;
+# from the lower one when the NLU took the message for a question too (two readers agreeing).
 QUESTION_PROBABILITY = 0.7
+AGREED_QUESTION_PROBABILITY = 0.5
 
 
 @dataclass
@@ -33,6 +35,8 @@ class Understanding:
     entity_values: Tuple[str, ...] = ()
     # Where the NLU found the term entities, so that a term is not taken for talk about a customer.
     term_spans: Tuple[Tuple[int, int], ...] = field(default_factory=tuple)
+    # The NLU took it for a question (its intent asks about terms, and it is sure of it).
+    asked_as_question: bool = False
 
     @property
     def question(self) -> str:
@@ -59,7 +63,8 @@ class Understanding:
     def asks_a_question(self) -> bool:
         """A question about terms or classes (黄金客户一般把多少生意给我们), not about one customer."""
         label, probability = self.kind
-        return label == "question" and probability >= QUESTION_PROBABILITY
+        least = AGREED_QUESTION_PROBABILITY if self.asked_as_question else QUESTION_PROBABILITY
+        return label == "question" and probability >= least
 
     @cached_property
     def describes_a_customer(self) -> bool:
@@ -80,8 +85,10 @@ class Understanding:
         """Whatever its wording, a request to classify a customer of one's own (我想给手上的客户做个分类),
         a yearly purchase figure (客户近三年采购额分别是100万、150万、230万), both value levels
         (客户现在贡献不大，可未来空间巨大) or a class asked with the facts that decide it
-        (排名前1%算什么客户) are about one customer."""
-        if self.description.facts.purchase_wan is not None or len(self.description.levels) == 2:
+        (排名前1%算什么客户) are about one customer — the figure and the levels unless both the NLU
+        and the reader take the message for a question (要留住多少客户利润才会翻番)."""
+        figures = self.description.facts.purchase_wan is not None or len(self.description.levels) == 2
+        if figures and not (self.asked_as_question and self.asks_a_question):
             return True
         if self.asks_for_a_class and self.description.verdict.decided:
             return True  # 排名前1%算什么客户: the facts it states are enough for the class it asks
@@ -107,5 +114,6 @@ def understand(
     text: str,
     entity_values: Sequence[str] = (),
     term_spans: Sequence[Tuple[int, int]] = (),
+    asked_as_question: bool = False,
 ) -> Understanding:
-    return Understanding(kb, text or "", tuple(entity_values), tuple(term_spans))
+    return Understanding(kb, text or "", tuple(entity_values), tuple(term_spans), asked_as_question)

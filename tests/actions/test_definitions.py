@@ -106,6 +106,31 @@ def test_strategy_named_in_the_message_wins_over_context(run_action, kb):
     assert messages[0]["term"] == "铅质客户" and messages[0]["strategy"] == kb.get("铅质客户").strategy
 
 
+def test_a_strategy_question_about_another_part_gets_that_part(run_action, kb):
+    # The NLU's ask_strategy for 关键客户的风险管理咋整: the passage on 风险管理, not the whole strategy;
+    # a plain "how to keep them" still gets the strategy.
+    entry = kb.get("关键客户")
+    messages, _ = run_action(
+        ActionAnswerStrategy(),
+        make_tracker("关键客户的风险管理咋整", intent="ask_strategy", entities=[term("关键客户")]),
+    )
+    assert messages[0]["response"] == "utter_passage_answer" and "风险" in messages[0]["passage"]
+    messages, _ = run_action(
+        ActionAnswerStrategy(),
+        make_tracker("关键客户怎么维护", intent="ask_strategy", entities=[term("关键客户")]),
+    )
+    assert messages[0]["response"] == "utter_term_strategy" and messages[0]["strategy"] == entry.strategy
+
+
+@pytest.mark.parametrize("text", ["要留住多少客户利润才会翻番?", "大客户跟公众客户比,通信需求差在哪儿"])
+def test_a_question_with_figures_both_readers_take_for_a_question_is_answered(run_action, text):
+    # Figures and levels read from it (翻番, 大客户) do not make it a description when the NLU and
+    # the reader of descriptions both take it for a question.
+    messages, events = run_action(ActionAnswerTerm(), make_tracker(text))
+    assert {"event": "followup", "name": "customer_form", "timestamp": None} not in events
+    assert messages and messages[0]["response"] != "utter_ask_which_term"
+
+
 def test_strategy_of_a_concept_without_one_answers_from_its_passages(run_action, kb):
     # DPM矩阵怎么做: no strategy to give, but the passage that says how (its ten steps).
     entry = kb.get("DPM矩阵")
