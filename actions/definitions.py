@@ -103,7 +103,7 @@ def answer_question(
                 dispatcher, tracker, TermLookup(search=ambiguous, asked=asked), intent=intent, gap=gap
             )
     found = kb.answer(question, named, facet_hint)
-    if found.kind in ("definition", "passage", "source"):
+    if found.kind in ("definition", "names", "passage", "source"):
         return answer_found(dispatcher, tracker, domain, kb, found, gap=gap)
     if found.kind == "mention":
         return answer_mention(dispatcher, tracker, domain, kb, found)
@@ -116,9 +116,22 @@ def answer_found(dispatcher, tracker, domain, kb: KnowledgeBase, found: Answer, 
     """A definition, a passage of an entry or one of the sources, as ``kb.answer`` found it."""
     if found.kind == "definition":
         return answer_entry(dispatcher, tracker, domain, kb, found.entry, gap=gap)
+    if found.kind == "names":
+        return answer_names(dispatcher, tracker, domain, kb, found)
     if found.kind == "passage":
         return answer_passage(dispatcher, tracker, domain, kb, found, gap=gap)
     return answer_from_sources(dispatcher, tracker, domain, kb, found)
+
+
+def answer_names(dispatcher, tracker, domain, kb: KnowledgeBase, found: Answer):
+    """What else an entry is called (its aliases, as the sources give them), then its short answer."""
+    entry = found.entry
+    response = "utter_term_names" if found.other_names else "utter_term_no_other_names"
+    dispatcher.utter_message(
+        response=response, term=entry.term, names=found.text, short=entry.short, sources=cite(kb, entry)
+    )
+    knowledge_answer(dispatcher, tracker, domain, "definition", [entry])
+    return [SlotSet("last_entry_id", entry.id), SlotSet("suggested_entry_ids", None)]
 
 
 def answer_passage(dispatcher, tracker, domain, kb: KnowledgeBase, found: Answer, gap: str | None = None):

@@ -27,12 +27,13 @@ if TYPE_CHECKING:
     from knowledge.search import KnowledgeBase
 
 DEFINITION = "定义"
+NAMES = "名称"  # the facet of "what else is it called": answered from the entry's names
 COVERAGE = 0.7  # the weight of "holds the question's words" against BM25's "holds them densely"
 
 
 @dataclass(frozen=True)
 class Answer:
-    """What answers a question: ``kind`` definition | passage | source | mention | none."""
+    """What answers a question: ``kind`` definition | names | passage | source | mention | none."""
 
     kind: str
     entry: Entry | None = None
@@ -45,10 +46,17 @@ class Answer:
     quote: str = ""  # a source passage as quoted: with what follows it when it is short
 
     @property
+    def other_names(self) -> Tuple[str, ...]:
+        """The entry's names besides its term (its aliases), for "what else is it called"."""
+        return tuple(n for n in self.entry.names if n != self.entry.term) if self.entry else ()
+
+    @property
     def text(self) -> str:
         """What the reply gives: the quote of a source passage, the passage, or the short answer."""
         if self.quote:
             return self.quote
+        if self.kind == "names":
+            return "、".join(self.other_names)
         if self.passage is not None and self.kind != "definition":
             return self.passage.text.strip()
         return self.entry.short if self.entry is not None else ""
@@ -160,6 +168,8 @@ def answer(
     facet = facets[0] if facets else None
     if named and facet in (None, DEFINITION) and len(remainder(asked, named)) <= 1:
         return Answer("definition", named[0], facet=DEFINITION, score=1.0)
+    if named and facet == NAMES:
+        return Answer("names", named[0], facet=NAMES, score=1.0)  # 大客户还有啥别的叫法
     mention = kb.mention_in(question) if not named else None
     if mention is not None and (
         facet in (None, DEFINITION) or len(remainder(question, ())) <= len(mention.term) + 2

@@ -81,16 +81,21 @@ def list_items(text: str) -> Tuple[str, List[str]]:
     return lead, items
 
 
-def compact(text: str, limit: int = 360) -> str:
-    """A long list passage as its lead-in and each item's title (up to its colon): fits a phone."""
+def compact(text: str, limit: int = 640) -> str:
+    """A long list passage cut to fit a phone: its lead-in and each item's beginning, every item
+    given an equal share of ``limit`` and cut after the last clause that fits (…), so each stage
+    or step keeps what it is, not only its title."""
     lead, items = list_items(text)
     if len(text) <= limit or not items:
         return text.strip()
-    titles = []
+    share = max(24, (limit - len(lead)) // len(items))
+    shortened = []
     for item in items:
-        head = re.split(r"[：:。；]", _LIST_ITEM.sub("", item, count=1), maxsplit=1)[0]
-        titles.append(f"{len(titles) + 1}. {head.strip()}")
-    return "\n".join(filter(None, [lead, *titles]))
+        if len(item) > share:
+            cut = max(item.rfind(c, 0, share) for c in "，,；;。：:")
+            item = item[: cut if cut > share // 3 else share].rstrip("，,；;。：: ") + "…"
+        shortened.append(item)
+    return "\n".join(filter(None, [lead, *shortened]))
 
 
 def entry_rows(entry: Entry, segmenter: Segmenter) -> Iterable[dict]:

@@ -301,3 +301,14 @@ def test_a_close_match_short_of_sure_is_offered_as_the_closest_passage(run_actio
 def test_out_of_scope_small_talk_stays_out_of_scope(run_action, text):
     messages, _ = run_action(ActionOutOfScope(), make_tracker(text, intent="out_of_scope"))
     assert [m["response"] for m in messages] == ["utter_out_of_scope"]
+
+
+def test_what_else_a_term_is_called_is_answered_from_its_names(run_action, kb):
+    entry = kb.get("大客户")
+    messages, _ = run_action(
+        ActionAnswerTerm(), make_tracker("大客户还有啥别的叫法不", entities=[term("大客户")])
+    )
+    assert messages[0]["response"] == "utter_term_names"
+    assert messages[0]["names"].split("、") == [n for n in entry.names if n != entry.term]
+    messages, _ = run_action(ActionAnswerTerm(), make_tracker("关键客户还有什么别名", entities=[term("关键客户")]))
+    assert messages[0]["response"] == "utter_term_no_other_names"
