@@ -18,7 +18,8 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-KB_SOURCES := $(wildcard knowledge/*.py knowledge/*.yml knowledge/entries/*.yml knowledge/frameworks/*.yml)
+KB_SOURCES := $(wildcard knowledge/*.py knowledge/*.yml knowledge/entries/*.yml knowledge/frameworks/*.yml \
+  knowledge/asked/*.yml)
 KB_DB := build/knowledge.db
 # The chat widget (rasa-webchat) and what it needs, from the npm registry, as locked.
 WEB_DIR := bot/web

@@ -19,6 +19,7 @@ from typing import Dict, List, Sequence
 import sqlite_utils
 
 from knowledge import paths, rules, seeds
+from knowledge.asked import Asked, attach, load_asked
 from knowledge.loader import ValidationError, load_entries, load_mentions, load_sources
 from knowledge.model import Entry, Mention, Source
 from knowledge.normalize import fold, normalize_name, standardize
@@ -42,7 +43,10 @@ class BuildReport:
 
 
 def content_hash(
-    entries: Sequence[Entry], sources: Dict[str, Source], mentions: Sequence[Mention] = ()
+    entries: Sequence[Entry],
+    sources: Dict[str, Source],
+    mentions: Sequence[Mention] = (),
+    asked: Sequence[Asked] = (),
 ) -> str:
     """A digest of everything the build reads, to tell whether a build is stale."""
     cleaned = {
@@ -55,6 +59,7 @@ def content_hash(
             "entries": [asdict(e) for e in entries],
             "sources": [asdict(s) for s in sources.values()],
             "mentions": [asdict(m) for m in mentions],
+            "asked": [asdict(a) for a in asked],
             "cleaned": cleaned,
         },
         ensure_ascii=False,
@@ -103,12 +108,16 @@ def write_database(
     sources: Dict[str, Source],
     digest: str,
     mentions: Sequence[Mention] = (),
+    asked: Sequence[Asked] = (),
 ) -> int:
     """Write a fresh database at ``path``; return the number of names indexed."""
     names = [fold(n) for e in entries for n in e.names]
     segmenter = Segmenter(names)
     passage_rows = [row for e in entries for row in entry_rows(e, segmenter)]
     passage_rows += list(source_rows(seeds.all_passages(sources), segmenter))
+    problems = attach(passage_rows, asked, segmenter)
+    if problems:
+        raise ValidationError(problems)
     db = sqlite_utils.Database(path)
     db["passages"].insert_all(passage_rows, pk="id", columns={"id": int})
     db["entries"].insert_all(_rows(entries, segmenter), pk="id")
@@ -182,14 +191,15 @@ def build(
     if problems:
         raise ValidationError(problems)
     mentions = load_mentions(entries, sources)
-    digest = content_hash(entries, sources, mentions)
+    asked = load_asked()
+    digest = content_hash(entries, sources, mentions, asked)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=".knowledge-", suffix=".db", dir=db_path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
         tmp.unlink()
-        names = write_database(tmp, entries, sources, digest, mentions)
+        names = write_database(tmp, entries, sources, digest, mentions, asked)
         os.replace(tmp, db_path)
     finally:
         if tmp.exists():

@@ -16,6 +16,8 @@ ENTRIES_DIR = PACKAGE_DIR / "entries"
 FRAMEWORKS_DIR = PACKAGE_DIR / "frameworks"
 SOURCES_FILE = PACKAGE_DIR / "sources.yml"
 MENTIONS_FILE = PACKAGE_DIR / "mentions.yml"
+# The questions each passage answers, written for it (knowledge/asked.py).
+ASKED_DIR = PACKAGE_DIR / "asked"
 # The seeds as cleaned text (knowledge/seeds.py), kept with the knowledge base: the build needs no seeds.
 CLEAN_SOURCES_DIR = PACKAGE_DIR / "sources"
 LANGUAGE_FILE = PACKAGE_DIR / "language.yml"

@@ -1,0 +1,61 @@
+"""The questions written for each passage: found by the passage's first characters, indexed with it."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from knowledge.asked import Asked, attach, load_asked
+from knowledge.build import build
+from knowledge.loader import ValidationError
+from knowledge.search import KnowledgeBase
+from knowledge.segment import Segmenter
+
+
+def _row(owner: str, text: str, kind: str = "source") -> dict:
+    return {"entry_id": None, "source": owner, "kind": kind, "text": text, "tokens": "[]"}
+
+
+def test_a_group_goes_to_the_passage_that_begins_with_its_words_and_adds_its_words():
+    rows = [_row("a.txt", "关于客户忠诚度的培养，就像是种树。"), _row("a.txt", "你得精心浇水、施肥")]
+    problems = attach(rows, [Asked("a.txt", "关于客户忠诚度", ("读后感里客户忠诚度比作啥",), "x.yml")], Segmenter())
+    assert problems == []
+    assert json.loads(rows[0]["asked"]) == ["读后感里客户忠诚度比作啥"]
+    assert "读后感" in json.loads(rows[0]["tokens"])
+    assert rows[1]["asked"] == "[]" and rows[1]["tokens"] == "[]"
+
+
+def test_a_group_whose_passage_no_longer_begins_so_is_a_problem_not_lost_silently():
+    rows = [_row("a.txt", "改过的段落")]
+    problems = attach(rows, [Asked("a.txt", "关于客户忠诚度", ("问题",), "x.yml")], Segmenter())
+    assert problems and "x.yml" in problems[0] and "关于客户忠诚度" in problems[0]
+
+
+def test_a_malformed_file_is_a_validation_error(tmp_path):
+    (tmp_path / "bad.yml").write_text("passages:\n  - asked: [问题]\n", encoding="utf-8")
+    with pytest.raises(ValidationError, match="bad.yml"):
+        load_asked(tmp_path)
+
+
+def test_every_written_group_fits_a_passage_of_the_built_knowledge_base(tmp_path):
+    groups = load_asked()
+    assert groups, "knowledge/asked/ holds the questions written for the passages"
+    path = tmp_path / "k.db"
+    build(path, nlu_artefacts=False)  # raises ValidationError for a group that fits no passage
+    db = sqlite3.connect(path)
+    with_questions = db.execute("select count(*) from passages where asked != '[]'").fetchone()[0]
+    assert with_questions >= len({(g.owner, g.starts) for g in groups}) * 0.95
+
+
+def test_questions_in_everyday_words_meet_the_passages_their_writers_asked_of(tmp_path):
+    # The written questions' words are indexed with their passage: most of them (every tenth
+    # group's first, a sample) find it first among the thousand passages.
+    path = tmp_path / "k.db"
+    build(path, nlu_artefacts=False)
+    kb = KnowledgeBase(path)
+    sample = load_asked()[::10]
+    found = [kb.answer(g.questions[0]) for g in sample]
+    hits = sum(f.passage is not None and f.passage.text.strip().startswith(g.starts) for g, f in zip(sample, found))
+    assert hits >= 0.6 * len(sample), f"{hits}/{len(sample)}"
