@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 DEFINITION = "定义"
 NAMES = "名称"  # the facet of "what else is it called": answered from the entry's names
 COVERAGE = 0.7  # the weight of "holds the question's words" against BM25's "holds them densely"
+RETOLD = 0.6  # an entry's passage holding this share of a source passage's character pairs retells it
 
 
 @dataclass(frozen=True)
@@ -207,7 +208,7 @@ def answer(
             boost -= settings.get("facet", 0.3)  # asked for one part: not the summary
         scored.append((score * boost, passage, at))
     scored.sort(key=lambda s: (-s[0], s[1].id))
-    best_score, best, at = scored[0]
+    best_score, best, at = _curated_instead(scored)
     if best_score < settings.get("min_score", 0.3):
         return _undefined_or_none(kb, question, named)
     shared = tuple(index.shared_words(query, at, settings.get("specific_word", 3.0)))
@@ -216,6 +217,26 @@ def answer(
         kind = "definition" if best.kind == "short" else "passage"
         return Answer(kind, entry, best, facet, round(best_score, 4), shared=shared)
     return Answer("source", None, best, facet, round(best_score, 4), shared=shared, quote=index.quoted(at))
+
+
+def _pairs(text: str) -> set:
+    folded = re.sub(r"[\W_]+", "", fold(text))
+    return {folded[i : i + 2] for i in range(len(folded) - 1)}
+
+
+def _curated_instead(scored: List[Tuple[float, StoredPassage, int]], look: int = 10):
+    """The best of ``scored``; but when it is a source passage that an entry's passage among the
+    next best retells (most of its character pairs in it), that passage: the curated text says the
+    same, cleaned, with its short answer and its sources."""
+    best = scored[0]
+    if best[1].curated:
+        return best
+    source = _pairs(best[1].text)
+    for candidate in scored[1:look]:
+        if candidate[1].curated and candidate[1].kind != "short" and source:
+            if len(source & _pairs(candidate[1].text)) >= RETOLD * len(source):
+                return (best[0], candidate[1], candidate[2])
+    return best
 
 
 def is_sure(found: Answer) -> bool:

@@ -265,8 +265,21 @@ def _paragraphs(lines: List[str]) -> List[str]:
     return out
 
 
+# A figure's labels scraped as text (客 户 数 量 企 业 利 润 … 30%20%5%15%): CJK characters spaced
+# out one by one, in this share of them or more, and at least four times. No answer is in them.
+_SPACED_OUT = re.compile(r"[\u4e00-\u9fff] (?=[\u4e00-\u9fff])")
+FIGURE_RESIDUE_SHARE = 0.15
+
+
+def is_figure_residue(text: str) -> bool:
+    cjk = sum("\u4e00" <= c <= "\u9fff" for c in text)
+    spaced = len(_SPACED_OUT.findall(text))
+    return spaced >= 4 and spaced >= FIGURE_RESIDUE_SHARE * cjk
+
+
 def passages(text: str, file: str) -> List[SourcePassage]:
-    """The passages of a cleaned text, in order; each list of a section also as an outline."""
+    """The passages of a cleaned text, in order; each list of a section also as an outline; a
+    figure's labels scraped as text are no passage."""
     found: List[SourcePassage] = []
     sections: List[tuple] = [("", [])]
     for line in (line for line in text.splitlines() if line.strip()):
@@ -280,7 +293,8 @@ def passages(text: str, file: str) -> List[SourcePassage]:
             lead = intro or (heading.rstrip("?？") + "：" if heading else "")
             found.append(SourcePassage(file, 0, heading, f"{lead}{listed}。", True))
         for paragraph in _paragraphs(lines):
-            found += [SourcePassage(file, 0, heading, part) for part in _packed(paragraph)]
+            parts = [part for part in _packed(paragraph) if not is_figure_residue(part)]
+            found += [SourcePassage(file, 0, heading, part) for part in parts]
     return [SourcePassage(p.file, n, p.heading, p.text, p.outline) for n, p in enumerate(found, start=1)]
 
 

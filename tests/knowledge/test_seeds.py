@@ -58,3 +58,11 @@ def test_the_cleaned_sources_are_current_with_the_seeds():
         assert seeds.cleaned_path(file).read_text(encoding="utf-8") == seeds.clean(raw, file), (
             f"{file}: knowledge/sources/ is stale: run `python -m knowledge sources`"
         )
+
+
+def test_a_figures_labels_scraped_as_text_are_no_passage():
+    residue = "客户金字塔 50% 贵宾 型 重要型普通型30%20%5%15%80%客 户 数 量 企 业 利 润"
+    assert seeds.is_figure_residue(residue)
+    assert not seeds.is_figure_residue("客户金字塔把客户分为 VIP 客户、主要客户、普通客户和小客户四层。")
+    found = seeds.passages(f"客户金字塔\n{residue}\n普通客户占前15%。\n", "x.txt")
+    assert [p.text for p in found] == ["普通客户占前15%。"]
