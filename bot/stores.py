@@ -1,22 +1,29 @@
-"""Stores for Rasa: the embedded SQLite tracker store, and a Redis lock store for several servers."""
+"""Stores for Rasa: the embedded SQLite tracker store, the PostgreSQL one of production, both keeping
+conversations no longer than the retention, and a Redis lock store for several servers."""
 
 from __future__ import annotations
 
 import itertools
 import json
+import logging
 import sqlite3
 import threading
+import time
 from pathlib import Path
 from typing import Any, Callable, Iterable, List, Tuple, TypeVar
 
 import redis
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, RedisLockStore
-from rasa.core.tracker_store import SerializedTrackerAsText, TrackerStore
+from rasa.core.tracker_store import SerializedTrackerAsText, SQLTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
+
+from knowledge.logbook import retention_days
+
+logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -55,7 +62,58 @@ INSERT = """
 """
 
 
-class SQLiteTrackerStore(TrackerStore, SerializedTrackerAsText):
+# A conversation whose last event is older than the retention is deleted whole, in either store.
+DELETE_OLD_CONVERSATIONS = """
+    DELETE FROM events WHERE sender_id IN (
+        SELECT sender_id FROM events GROUP BY sender_id HAVING max(timestamp) < :cutoff)
+"""
+PURGE_INTERVAL_S = 24 * 3600.0
+DAY_S = 24 * 3600.0
+
+
+class Retention:
+    """How long conversations are kept: the logbook's retention (``KB_LOG_RETENTION_DAYS``, else
+    ``curation.retention_days``; ``never`` keeps them), one period for everything stored about
+    people. A store purges when it opens and at most once a day after, on a save."""
+
+    def __init__(self, days: int | None | str = "settings") -> None:
+        if days == "settings":
+            try:
+                days = retention_days()
+            except ValueError as error:  # refused (0, not a number): keep everything, say so
+                logger.error("conversation retention: %s; nothing is purged", error)
+                days = None
+        self.days = days
+        self._purged_at: float | None = None
+
+    def cutoff_if_due(self, now: float | None = None) -> float | None:
+        """The timestamp before which conversations go, when a purge is due; else None."""
+        moment = time.time() if now is None else now
+        if self.days is None or (self._purged_at is not None and moment - self._purged_at < PURGE_INTERVAL_S):
+            return None
+        self._purged_at = moment
+        return moment - self.days * DAY_S
+
+
+class _KeepsConversationsForTheRetention:
+    """What both tracker stores do to keep conversations no longer than the retention."""
+
+    retention: Retention
+
+    def purge(self, cutoff: float) -> int:
+        """Delete every conversation whose last event is older than ``cutoff``; return the events deleted."""
+        raise NotImplementedError
+
+    def purge_if_due(self, now: float | None = None) -> None:
+        cutoff = self.retention.cutoff_if_due(now)
+        if cutoff is not None:
+            deleted = self.purge(cutoff)
+            if deleted:
+                days = self.retention.days
+                logger.info("deleted %d events of conversations idle for more than %s days", deleted, days)
+
+
+class SQLiteTrackerStore(_KeepsConversationsForTheRetention, TrackerStore, SerializedTrackerAsText):
     """Conversations in one SQLite file: `tracker_store: {type: bot.stores.SQLiteTrackerStore, db: <file>}`.
 
     It stores exactly what Rasa's SQLTrackerStore stores, in the same table, and reads it back the
@@ -81,6 +139,12 @@ class SQLiteTrackerStore(TrackerStore, SerializedTrackerAsText):
         Path(self.db).parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self._connection().executescript(SCHEMA)
+        self.retention = Retention()
+        self.purge_if_due()
+
+    def purge(self, cutoff: float) -> int:
+        with self._connection() as connection:
+            return connection.execute(DELETE_OLD_CONVERSATIONS, {"cutoff": cutoff}).rowcount
 
     def _connection(self) -> sqlite3.Connection:
         connection = getattr(self._local, "connection", None)
@@ -138,6 +202,30 @@ class SQLiteTrackerStore(TrackerStore, SerializedTrackerAsText):
             if connection.in_transaction:
                 connection.execute("ROLLBACK")
             raise
+        self.purge_if_due()
+
+
+class RetainingSQLTrackerStore(_KeepsConversationsForTheRetention, SQLTrackerStore):
+    """Rasa's SQL tracker store (PostgreSQL in production) that keeps conversations no longer than
+    the retention, as the SQLite store does: `tracker_store: {type: bot.stores.RetainingSQLTrackerStore,
+    dialect: postgresql, …}` with SQLTrackerStore's settings."""
+
+    def __init__(self, domain: Domain | None = None, **kwargs: Any) -> None:
+        super().__init__(domain, **kwargs)
+        self.retention = Retention()
+        self.purge_if_due()
+
+    def purge(self, cutoff: float) -> int:
+        import sqlalchemy
+
+        with self.session_scope() as session:
+            deleted = session.execute(sqlalchemy.text(DELETE_OLD_CONVERSATIONS), {"cutoff": cutoff}).rowcount
+            session.commit()
+        return deleted
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await super().save(tracker)
+        self.purge_if_due()
 
 
 def _row(sender_id: str, event: Any) -> Tuple[Any, ...]:

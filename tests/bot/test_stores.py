@@ -1,5 +1,6 @@
-"""bot/stores.py: the SQLite tracker store keeps what Rasa's SQL store keeps; the Redis lock store
-keeps every ticket when several servers change a lock at once."""
+"""bot/stores.py: the SQLite tracker store keeps what Rasa's SQL store keeps; both tracker stores
+keep conversations no longer than the retention; the Redis lock store keeps every ticket when
+several servers change a lock at once."""
 
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, 
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.stores import AtomicRedisLockStore, SQLiteTrackerStore
-from tests.bot.servers import Redis
+from bot.stores import DAY_S, AtomicRedisLockStore, RetainingSQLTrackerStore, Retention, SQLiteTrackerStore
+from tests.bot.servers import PostgreSQL, Redis
 
 # The SQLite tracker store.
 
@@ -140,6 +141,84 @@ def test_unknown_conversations_and_existence(tmp_path):
     converse(store, "someone", [time.time()])
     assert asyncio.run(store.exists("someone")) is True
     assert asyncio.run(store.exists("nobody")) is False
+
+
+# Conversations kept no longer than the retention.
+
+
+def _old_and_recent_conversations(store, now: float) -> None:
+    """``old`` last spoke 91 days ago (with an earlier session before), ``recent`` 89 days ago."""
+    converse(store, "old", [now - 120 * DAY_S])
+    for event in turn("铅质客户", [now - 91 * DAY_S]):
+        tracker = asyncio.run(store.retrieve("old"))
+        tracker.update(event)
+        asyncio.run(store.save(tracker))
+    converse(store, "recent", [now - 95 * DAY_S])
+    for event in turn("白金客户", [now - 89 * DAY_S]):
+        tracker = asyncio.run(store.retrieve("recent"))
+        tracker.update(event)
+        asyncio.run(store.save(tracker))
+
+
+def _purged_then_kept(store, keep: List[str], now: float) -> None:
+    store.retention = Retention(90)
+    store.purge_if_due(now)
+    assert sorted(asyncio.run(store.keys())) == keep
+    assert asyncio.run(store.retrieve_full_tracker("old")) is None  # every session of it
+    # …and once a day at most: a conversation gone stale since is purged the next day, not before.
+    store.retention.days = 88
+    store.purge_if_due(now + 3600)
+    assert sorted(asyncio.run(store.keys())) == keep
+    store.purge_if_due(now + DAY_S + 1)
+    assert list(asyncio.run(store.keys())) == []
+
+
+def test_a_conversation_idle_for_longer_than_the_retention_is_deleted_whole(tmp_path, monkeypatch):
+    monkeypatch.setenv("KB_LOG_RETENTION_DAYS", "never")  # nothing purged while the test writes
+    store = our_store(tmp_path / "t.db")
+    now = time.time()
+    _old_and_recent_conversations(store, now)
+    _purged_then_kept(store, ["recent"], now)
+    assert stored_rows(tmp_path / "t.db") == []
+
+
+def test_never_keeps_every_conversation_and_a_refused_setting_purges_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv("KB_LOG_RETENTION_DAYS", "never")
+    store = our_store(tmp_path / "t.db")
+    _old_and_recent_conversations(store, time.time())
+    monkeypatch.setenv("KB_LOG_RETENTION_DAYS", "0")  # could be read as "delete all": refused
+    reopened = our_store(tmp_path / "t.db")
+    assert reopened.retention.days is None
+    assert sorted(asyncio.run(reopened.keys())) == ["old", "recent"]
+
+
+def test_the_store_purges_when_it_opens(tmp_path, monkeypatch):
+    monkeypatch.setenv("KB_LOG_RETENTION_DAYS", "never")
+    _old_and_recent_conversations(our_store(tmp_path / "t.db"), time.time())
+    monkeypatch.setenv("KB_LOG_RETENTION_DAYS", "90")
+    assert sorted(asyncio.run(our_store(tmp_path / "t.db").keys())) == ["recent"]
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    server = PostgreSQL()
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_the_production_store_keeps_conversations_no_longer_either(postgres, monkeypatch):
+    monkeypatch.setenv("KB_LOG_RETENTION_DAYS", "never")
+    config = EndpointConfig(
+        type="bot.stores.RetainingSQLTrackerStore", url="127.0.0.1", port=postgres.port,
+        dialect="postgresql", db=postgres.database, username=postgres.user, password=postgres.password,
+    )  # fmt: skip
+    store = TrackerStore.create(config, domain=DOMAIN)
+    assert isinstance(store, RetainingSQLTrackerStore)
+    now = time.time()
+    _old_and_recent_conversations(store, now)
+    assert sorted(asyncio.run(store.keys())) == ["old", "recent"]
+    _purged_then_kept(store, ["recent"], now)
 
 
 def test_the_file_is_in_wal_mode(tmp_path):
