@@ -343,7 +343,9 @@ class ActionAnswerStrategy(KnowledgeAction):
             return answer_entry(dispatcher, tracker, domain, kb, entry)  # a name typed alone: what it is
         if entry is None or not entry.strategy:
             # No kind of customer named, or one without a strategy: what the sources advise.
-            return answer_question(dispatcher, tracker, domain, kb, facet_hint=STRATEGY, intent="ask_strategy")
+            return answer_question(
+                dispatcher, tracker, domain, kb, facet_hint=STRATEGY, intent="ask_strategy"
+            )
         found = kb.answer(understood.question, [entry], STRATEGY)
         if found.kind != "none" and asks_beyond_strategy(understood.question, entry, found):
             return answer_found(dispatcher, tracker, domain, kb, found)  # 关键客户的风险管理咋整

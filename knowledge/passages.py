@@ -222,7 +222,8 @@ class PassageIndex:
     def quoted(self, at: int, least: int = QUOTE_LEAST, most: int = QUOTE_MOST) -> str:
         """Source passage ``at`` as a reply quotes it: a short one (often one sentence: 关于客户忠诚度
         的培养，就像是种树。) with the passages that follow it in its section (and the next
-        heading, when the passage breaks off before it), until it says at least ``least`` characters (never more than ``most``)."""
+        heading, when the passage breaks off before it), until it says at least ``least``
+        characters (never more than ``most``)."""
         first = self.passages[at]
         text, heading = first.text.strip(), first.heading
         for passage in self.passages[at + 1 :]:

@@ -193,9 +193,7 @@ def _read(text: str, fm: FactModel) -> Facts:
     found = [quantities(c.text) for c in clauses]
     features = [clause_features(c.text, f) for c, f in zip(clauses, found, strict=True)]
     read = fm.clauses.predict([f[0] for f in features], [f[1] for f in features])
-    numbers = [
-        _in_context(clauses, found, index, q) for index, f in enumerate(found) for q in f
-    ]
+    numbers = [_in_context(clauses, found, index, q) for index, f in enumerate(found) for q in f]
     roles = fm.numbers.predict(
         [number_context(t, f, q) for t, f, q in numbers], [number_signals(t, q) for t, _, q in numbers]
     )
@@ -221,8 +219,9 @@ _HEDGES = re.compile(r"大概|大约|大致|差不多|左右|上下|的样子|�
 
 def _bare(text: str, found: List[Quantity]) -> bool:
     """The clause is an amount or a share and little else."""
-    rest = "".join(text[a.end : b.start] for a, b in zip([Quantity("", 0, 0, 0, "")] + found, found))
-    rest += text[found[-1].end :] if found else text
+    ends = [0, *(q.end for q in found)]
+    starts = [*(q.start for q in found), len(text)]
+    rest = "".join(text[a:b] for a, b in zip(ends, starts, strict=True))
     figures = bool(found) and all(q.kind in ("percent", "money", "multiple") for q in found)
     return figures and len(_HEDGES.sub("", rest).strip()) <= 1
 
@@ -235,7 +234,8 @@ def _in_context(clauses: List[Clause], found: List[List[Quantity]], index: int, 
     if index == 0 or not _bare(text, found[index]):
         return text, found[index], q
     before = clauses[index - 1].text + "，"
-    moved = [dataclasses.replace(x, start=x.start + len(before), end=x.end + len(before)) for x in found[index]]
+    shift = len(before)
+    moved = [dataclasses.replace(x, start=x.start + shift, end=x.end + shift) for x in found[index]]
     return before + text, found[index - 1] + moved, moved[found[index].index(q)]
 
 

@@ -310,5 +310,6 @@ def test_what_else_a_term_is_called_is_answered_from_its_names(run_action, kb):
     )
     assert messages[0]["response"] == "utter_term_names"
     assert messages[0]["names"].split("、") == [n for n in entry.names if n != entry.term]
-    messages, _ = run_action(ActionAnswerTerm(), make_tracker("关键客户还有什么别名", entities=[term("关键客户")]))
+    tracker = make_tracker("关键客户还有什么别名", entities=[term("关键客户")])
+    messages, _ = run_action(ActionAnswerTerm(), tracker)
     assert messages[0]["response"] == "utter_term_no_other_names"

@@ -20,7 +20,8 @@ def _row(owner: str, text: str, kind: str = "source") -> dict:
 
 def test_a_group_goes_to_the_passage_that_begins_with_its_words_and_adds_its_words():
     rows = [_row("a.txt", "关于客户忠诚度的培养，就像是种树。"), _row("a.txt", "你得精心浇水、施肥")]
-    problems = attach(rows, [Asked("a.txt", "关于客户忠诚度", ("读后感里客户忠诚度比作啥",), "x.yml")], Segmenter())
+    group = Asked("a.txt", "关于客户忠诚度", ("读后感里客户忠诚度比作啥",), "x.yml")
+    problems = attach(rows, [group], Segmenter())
     assert problems == []
     assert json.loads(rows[0]["asked"]) == ["读后感里客户忠诚度比作啥"]
     assert "读后感" in json.loads(rows[0]["tokens"])
@@ -57,5 +58,8 @@ def test_questions_in_everyday_words_meet_the_passages_their_writers_asked_of(tm
     kb = KnowledgeBase(path)
     sample = load_asked()[::10]
     found = [kb.answer(g.questions[0]) for g in sample]
-    hits = sum(f.passage is not None and f.passage.text.strip().startswith(g.starts) for g, f in zip(sample, found))
+    hits = sum(
+        f.passage is not None and f.passage.text.strip().startswith(g.starts)
+        for g, f in zip(sample, found, strict=True)
+    )
     assert hits >= 0.6 * len(sample), f"{hits}/{len(sample)}"
