@@ -235,6 +235,9 @@ def _fixed_text(node: ast.expr, constants: set) -> bool:
         )
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         return _fixed_text(node.left, constants) and _fixed_text(node.right, constants)
+    if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords:
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        return name == "text" and _fixed_text(node.args[0], constants)  # SQLAlchemy's text(constant)
     return False
 
 
@@ -273,6 +276,9 @@ def test_the_sql_scan_catches_built_statements():
     assert unsafe_sql_calls('conn.execute("select * from t where a = ?", (x,))') == []
     assert unsafe_sql_calls('LIMIT = 5\nconn.execute(f"select * from t limit {LIMIT}")') == []
     assert unsafe_sql_calls('conn.execute(f"delete from [{table}]")  # noqa: S608 - a name from TABLES') == []
+    constant = 'SQL = "delete from t where a < :a"\ns.execute(sqlalchemy.text(SQL), {"a": x})'
+    assert unsafe_sql_calls(constant) == []
+    assert unsafe_sql_calls('s.execute(sqlalchemy.text(f"delete from t where a < {x}"))') == [1]
 
 
 SQL_LIKE = [text for case, text in BAD_TEXTS if case.startswith(("sql", "fts", "like"))] + [
