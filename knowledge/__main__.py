@@ -168,6 +168,8 @@ def main(argv: List[str] | None = None) -> int:
         print(f"built {report.entries} entries ({report.names} names) in {report.seconds:.2f}s:")
         for path in report.written:
             print(f"  {path}")
+        for stale in report.stale_questions:
+            print(f"warning: {stale}", file=sys.stderr)
         return 0
 
     kb = KnowledgeBase()

@@ -5,7 +5,8 @@ A passage says things in its source's words; salespeople ask in theirs (咋维�
 those questions' words with the passage (document expansion), so a question in everyday words meets
 the passage that answers it. A group of questions names its entry (or source file) and the first
 characters of its passage, which survive renumbering; a group that no passage begins with any
-longer is a validation error, so an edited entry cannot silently lose its questions.
+longer is left out and reported by the build (``python -m knowledge build`` warns, a test fails on
+the committed files), so an edited entry never stops a build nor silently loses its questions.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def load_asked(folder: Path = paths.ASKED_DIR) -> List[Asked]:
 
 def attach(rows: Sequence[dict], asked: Iterable[Asked], segmenter: Segmenter) -> List[str]:
     """Add to each passage row (as the build writes them) the questions written for it, in an
-    ``asked`` column and in its tokens; return the problems (a group that fits no passage)."""
+    ``asked`` column and in its tokens; return the groups that fit no passage, as warnings."""
     by_owner: Dict[str, List[dict]] = {}
     for row in rows:
         if row["kind"] != "item":  # an item's text repeats its list's: the list carries the questions
