@@ -15,11 +15,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Dict, List, Sequence, Tuple
 
-import yaml
-
-from knowledge import paths
+from knowledge import paths, yamlfile
 from knowledge.model import Entry, Mention
-from knowledge.normalize import fold, language, normalize_name, normalize_query
+from knowledge.normalize import fold, language, language_stamp, normalize_name, normalize_query
 from knowledge.passages import StoredPassage, tokens
 from knowledge.segment import Segmenter
 
@@ -67,9 +65,13 @@ def _settings() -> dict:
     return language().get("answers", {})
 
 
-@lru_cache(maxsize=1)
 def _facet_cues() -> Tuple[Tuple[str, str], ...]:
     """(cue, facet), longest cue first."""
+    return _facet_cues_of(language_stamp())
+
+
+@lru_cache(maxsize=4)
+def _facet_cues_of(stamp: int) -> Tuple[Tuple[str, str], ...]:
     cues = [(fold(cue), facet) for facet, words in (language().get("facets") or {}).items() for cue in words]
     return tuple(sorted(cues, key=lambda c: -len(c[0])))
 
@@ -92,8 +94,12 @@ def facet_asked(question: str) -> str | None:
     return asked[0] if asked else None
 
 
-@lru_cache(maxsize=1)
 def _generic() -> frozenset:
+    return _generic_of(language_stamp())
+
+
+@lru_cache(maxsize=4)
+def _generic_of(stamp: int) -> frozenset:
     return frozenset(fold(w) for w in _settings().get("generic_words", []))
 
 
@@ -107,11 +113,10 @@ def _without_generic(text: str) -> str:
     return "".join(w for w in Segmenter().words(text) if w not in generic and w not in _PARTICLES)
 
 
-@lru_cache(maxsize=1)
 def _vocabulary() -> dict:
     """knowledge/vocabulary.yml: everyday words and English words in the sources' own words."""
     path = paths.PACKAGE_DIR / "vocabulary.yml"
-    return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) if path.exists() else {}
+    return yamlfile.read(path) if path.exists() else {}
 
 
 def _english() -> Dict[str, str]:

@@ -9,12 +9,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from pathlib import Path
 from typing import Iterable, Sequence
 
-import yaml
-
-from knowledge import paths
+from knowledge import paths, yamlfile
 
 
 @lru_cache(maxsize=1)
@@ -78,9 +75,14 @@ def strip_punctuation(text: str) -> str:
     return "".join(c for c in text if unicodedata.category(c)[0] in "LN")
 
 
-@lru_cache(maxsize=1)
 def language() -> dict:
-    return yaml.safe_load(Path(paths.LANGUAGE_FILE).read_text(encoding="utf-8"))
+    """knowledge/language.yml, re-read when it changes."""
+    return yamlfile.read(paths.LANGUAGE_FILE)
+
+
+def language_stamp() -> int:
+    """A cache key for what is derived from language.yml."""
+    return yamlfile.stamp(paths.LANGUAGE_FILE)
 
 
 def _filler_pattern(fillers: Iterable[str]) -> re.Pattern:
@@ -88,8 +90,12 @@ def _filler_pattern(fillers: Iterable[str]) -> re.Pattern:
     return re.compile("|".join(re.escape(f) for f in ordered if f))
 
 
-@lru_cache(maxsize=1)
 def _default_filler_pattern() -> re.Pattern:
+    return _filler_pattern_of(language_stamp())
+
+
+@lru_cache(maxsize=4)
+def _filler_pattern_of(stamp: int) -> re.Pattern:
     return _filler_pattern(language().get("fillers", []))
 
 

@@ -27,7 +27,7 @@ from typing import Callable, Dict, Iterable, List, Sequence, Tuple
 from rapidfuzz import fuzz
 
 from knowledge.logbook import Logbook, LogbookReader, Period, settings
-from knowledge.normalize import normalize_query
+from knowledge.normalize import language_stamp, normalize_query
 from knowledge.search import KnowledgeBase, KnowledgeBaseMissing
 
 ACTION_LABELS = {
@@ -50,8 +50,12 @@ KIND_LABELS = {
 
 
 # -- grouping near-duplicate questions ----------------------------------------------------
-@lru_cache(maxsize=1)
 def _question_words() -> re.Pattern | None:
+    return _question_words_of(language_stamp())
+
+
+@lru_cache(maxsize=4)
+def _question_words_of(stamp: int) -> re.Pattern | None:
     words = sorted({w for w in settings().get("question_words", []) if w}, key=len, reverse=True)
     return re.compile("|".join(re.escape(w) for w in words)) if words else None
 

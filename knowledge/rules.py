@@ -8,30 +8,19 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Dict, Iterable, List, Tuple
+from typing import Iterable, List
 
-import yaml
-
-from knowledge import paths
-
-_cache: Dict[str, Tuple[float, dict]] = {}
+from knowledge import paths, yamlfile
 
 
 def load(name: str, folder: Path = paths.FRAMEWORKS_DIR) -> dict:
     """``facts``, ``value_levels`` or ``classifications``, as parsed YAML."""
-    path = os.path.join(folder, f"{name}.yml")  # not pathlib: read several times per message
-    stamp = os.stat(path).st_mtime_ns
-    cached = _cache.get(path)
-    if cached is None or cached[0] != stamp:
-        with open(path, encoding="utf-8") as file:
-            cached = (stamp, yaml.safe_load(file))
-        _cache[path] = cached
-    return cached[1]
+    return yamlfile.read(os.path.join(folder, f"{name}.yml"))  # not pathlib: read several times per message
 
 
 def stamp(name: str, folder: Path = paths.FRAMEWORKS_DIR) -> int:
     """The modification time of a framework file: a cache key for what is derived from it."""
-    return os.stat(os.path.join(folder, f"{name}.yml")).st_mtime_ns
+    return yamlfile.stamp(os.path.join(folder, f"{name}.yml"))
 
 
 def frameworks() -> List[dict]:
