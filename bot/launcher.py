@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from typing import Dict, List, Set
 
 import yaml
 
+from bot.api_token import api_token
 from bot.model import MODEL_PATH, staleness
 from knowledge.logbook import Logbook
 from knowledge.paths import BUILD_DIR, REPO_ROOT
@@ -63,19 +63,6 @@ def wecom_credentials(env: Dict[str, str]) -> Dict[str, str] | None:
         raise ValueError(f"WeCom is only partly configured: set {', '.join(missing)} too (or none of them)")
     names = {**WECOM_REQUIRED, **{key: name for key, name in WECOM_OPTIONAL.items() if env.get(name)}}
     return {key: f"${{{name}}}" for key, name in names.items()}
-
-
-def api_token() -> str:
-    """The token of Rasa's HTTP API: RASA_API_TOKEN, or one generated and kept in build/."""
-    token = os.environ.get("RASA_API_TOKEN")
-    if token:
-        return token
-    path = BUILD_DIR / "rasa_api_token"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
 
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "0.0.0.0")

@@ -22,10 +22,10 @@ from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz, process
 
 from knowledge import paths
-from knowledge.build import FTS_COLUMNS
 from knowledge.model import Candidate, Entry, Mention, NameSpan, Passage, SearchResult
 from knowledge.normalize import fold, language, normalize_name, normalize_query
 from knowledge.passages import PassageIndex, StoredPassage
+from knowledge.schema import FTS_COLUMNS
 from knowledge.segment import Segmenter
 
 # The column weights are constants of the build; the question is always a parameter.

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from bot.launcher import api_token
+from bot.api_token import api_token
 from bot.web import faq, pages, report
 from bot.web.config import CONFIG, KB, SEARCH_THREAD, STATIC_DIR, WebConfig, json_error
 from knowledge.search import KnowledgeBase, KnowledgeBaseMissing

@@ -27,7 +27,7 @@ from typing import Callable, Dict, List, Tuple
 
 import yaml
 
-from bot.launcher import api_token
+from bot.api_token import api_token
 from knowledge.model import Entry
 from knowledge.paths import REPO_ROOT
 from knowledge.search import KnowledgeBase

@@ -16,7 +16,7 @@ from typing import Any, Dict, List
 
 import pytest
 
-from bot.launcher import api_token
+from bot.api_token import api_token
 from bot.model import MODEL_PATH
 from knowledge.build import build
 from knowledge.logbook import Logbook

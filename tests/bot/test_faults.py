@@ -19,7 +19,8 @@ from typing import List, Tuple
 import pytest
 import yaml
 
-from bot.launcher import BOT_DIR, Assistant, api_token
+from bot.api_token import api_token
+from bot.launcher import BOT_DIR, Assistant
 from knowledge import paths
 from knowledge.build import build
 from tests.bot.clients import RestClient, SocketIOChat, domain_response, http

@@ -15,7 +15,7 @@ import pytest
 import rasa
 from packaging.version import Version
 
-from bot.launcher import api_token
+from bot.api_token import api_token
 from knowledge.paths import BUILD_DIR, REPO_ROOT
 from tests.bad_inputs import BAD_TEXTS
 from tests.bot.clients import http

@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import pytest
 
-from bot.launcher import api_token
+from bot.api_token import api_token
 from knowledge.paths import BUILD_DIR
 from tests.bad_inputs import BAD_TEXTS
 
