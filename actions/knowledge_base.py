@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Dict, Iterable, List
 
 from rasa_sdk import Tracker
 
 from knowledge.model import Entry
-from knowledge.search import KnowledgeBase
+from knowledge.search import KnowledgeBase, shared_knowledge_base
 from knowledge.understanding import Understanding, understand
 
 # The intents that ask about terms, and how sure the NLU must be of one for a message to count as
@@ -17,10 +16,7 @@ QUESTION_INTENTS = frozenset({"ask_definition", "ask_detail", "ask_strategy", "c
 SURE_INTENT = 0.9
 
 
-@lru_cache(maxsize=1)
-def knowledge_base() -> KnowledgeBase:
-    """Opened on first use; it reloads by itself when the database is rebuilt."""
-    return KnowledgeBase()
+knowledge_base = shared_knowledge_base  # the process's one knowledge base
 
 
 def cite(kb: KnowledgeBase, entry: Entry) -> str:

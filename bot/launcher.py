@@ -24,6 +24,7 @@ from bot.api_token import api_token
 from bot.model import MODEL_PATH, staleness
 from knowledge.logbook import Logbook
 from knowledge.paths import BUILD_DIR, REPO_ROOT
+from knowledge.warm_up import DESCRIPTION, QUESTION
 
 BOT_DIR = REPO_ROOT / "bot"
 VENV_BIN = Path(sys.executable).parent
@@ -224,10 +225,7 @@ class Assistant:
 
     # What the action server loads on its first answers: the full-text search (jieba) and the
     # fact reader (its trained model); no user should wait for either.
-    WARM_UP = (
-        ("action_answer_term", "哪种客户最有吸引力"),
-        ("action_classify_customer", "客户年采购额800万"),
-    )
+    WARM_UP = (("action_answer_term", QUESTION), ("action_classify_customer", DESCRIPTION))
 
     def _warm_up_actions(self) -> None:
         """Run one search and one classification in the action server before anyone asks."""

@@ -445,3 +445,10 @@ class KnowledgeBase:
                 continue
             relative = row["rank"] / best if best else 0.0
             offer(snap.rowids[row["rowid"]], 0.7 * relative, "fts", key)
+
+
+@lru_cache(maxsize=1)
+def shared_knowledge_base() -> KnowledgeBase:
+    """The process's one knowledge base (at ``KB_DB_PATH`` when first asked for), shared by the
+    NLU components and the actions; it reloads itself when the database is rebuilt."""
+    return KnowledgeBase()

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
 from typing import Any, Dict
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 
-from knowledge.search import KnowledgeBase, KnowledgeBaseMissing
+from knowledge.search import KnowledgeBaseMissing, shared_knowledge_base
+from knowledge.warm_up import warm_up_search
 
 logger = logging.getLogger(__name__)
 
@@ -18,16 +18,13 @@ NAME_SPANS = "knowledge_base_name_spans"
 """Message attribute: the names the normaliser found, for the term extractor to reuse."""
 
 
-@lru_cache(maxsize=1)
-def knowledge_base() -> KnowledgeBase:
-    """Shared by the normaliser and the term extractor; reloads itself when rebuilt."""
-    return KnowledgeBase()
+knowledge_base = shared_knowledge_base  # the process's one, shared with the actions
 
 
 def warm_up() -> None:
     """Load the knowledge base with the model rather than on the first message."""
     try:
-        knowledge_base().find_names("腰部客户")
+        warm_up_search(knowledge_base())
     except KnowledgeBaseMissing:
         logger.warning("knowledge base not built: terms come from the lookup table only")
 

@@ -24,6 +24,7 @@ from bot.api_token import api_token
 from bot.web import faq, pages, report
 from bot.web.config import CONFIG, KB, SEARCH_THREAD, STATIC_DIR, WebConfig, json_error
 from knowledge.search import KnowledgeBase, KnowledgeBaseMissing
+from knowledge.warm_up import warm_up_search
 
 log = logging.getLogger(__name__)
 
@@ -85,9 +86,7 @@ async def _api_errors(request: web.Request, handler: Handler) -> web.StreamRespo
 async def _start_search(app: web.Application) -> None:
     app[SEARCH_THREAD] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kb-search")
     # Load the database and jieba now, so the first visitor does not wait ~2 s for them.
-    warm_up = asyncio.get_running_loop().run_in_executor(
-        app[SEARCH_THREAD], app[KB].search, "哪种客户最有吸引力"
-    )
+    warm_up = asyncio.get_running_loop().run_in_executor(app[SEARCH_THREAD], warm_up_search, app[KB])
     warm_up.add_done_callback(_report_warm_up)
 
 
