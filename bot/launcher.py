@@ -146,10 +146,11 @@ class Assistant:
 
     def _spawn(self, name: str, args: List[str], env: Dict[str, str]) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_dir / f"{name}.{self.rasa_port}.log", "ab")
-        self.processes[name] = subprocess.Popen(
-            args, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
+        # The child writes to its own copy of the file; the launcher keeps no handle open.
+        with open(self.log_dir / f"{name}.{self.rasa_port}.log", "ab") as log:
+            self.processes[name] = subprocess.Popen(
+                args, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
 
     def start(self, timeout: float = 180) -> float:
         """Start the servers and wait until they answer; return the seconds it took."""

@@ -3,16 +3,18 @@ that leaves no server and none of the files it wrote for Rasa."""
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+import warnings
 
 import pytest
 
-from bot.launcher import environment
+from bot.launcher import Assistant, environment
 from knowledge.paths import BUILD_DIR, REPO_ROOT
 from tests.ports import free_port
 
@@ -67,3 +69,15 @@ def test_sigterm_stops_every_server(tmp_path):
     finally:
         if process.poll() is None:
             os.kill(process.pid, signal.SIGKILL)
+
+
+def test_the_launcher_keeps_no_log_file_open_for_the_processes_it_starts(tmp_path):
+    # A handle left to the garbage collector would be an "unclosed file" ResourceWarning.
+    assistant = Assistant(log_dir=tmp_path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        assistant._spawn("echo", ["sh", "-c", "echo started"], dict(os.environ))
+        gc.collect()
+    assistant.processes["echo"].wait(timeout=10)
+    assert (tmp_path / f"echo.{assistant.rasa_port}.log").read_text() == "started\n"
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning) and ".log" in str(w.message)]
