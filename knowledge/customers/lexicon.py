@@ -83,6 +83,11 @@ def _negated(level: str, negated: bool) -> str:
     return {"high": "low", "low": "high", "medium": "low"}[level] if negated else level
 
 
+def _matched_level(patterns: _Patterns, match: re.Match) -> str:
+    """The level a match of a level word says, reversed by a negator before it (不大 → low)."""
+    return _negated(patterns.level_of[match.group("level")], bool(match.group("neg")))
+
+
 def level_in(clause: str, dimension: str) -> str | None:
     """The level the lexicon reads for a value dimension (潜力很大 → high), if any."""
     lex = lexicon()
@@ -92,7 +97,7 @@ def level_in(clause: str, dimension: str) -> str | None:
     patterns = _current()
     for match in patterns.cue_then_level.finditer(clause):
         if match.group(dimension):
-            return _negated(patterns.level_of[match.group("level")], bool(match.group("neg")))
+            return _matched_level(patterns, match)
     having, lacking = patterns.having[dimension]
     if having.search(clause):
         return "high"
@@ -110,7 +115,7 @@ def loose_level(text: str) -> str | None:
     patterns = _current()
     match = patterns.bare.match(clause)
     if match:
-        return _negated(patterns.level_of[match.group("level")], bool(match.group("neg")))
+        return _matched_level(patterns, match)
     return None
 
 
@@ -129,7 +134,7 @@ def signals(clause: str) -> List[str]:
     # The level words said of anything (份额很小, 业务量不大): the models learn whose level it is.
     patterns = _current()
     for match in patterns.any_level.finditer(clause):
-        found.append(f"level:{_negated(patterns.level_of[match.group('level')], bool(match.group('neg')))}")
+        found.append(f"level:{_matched_level(patterns, match)}")
     for name in ("order_size", "order_frequency"):
         for value, phrases in lex[name].items():
             if has(clause, phrases):

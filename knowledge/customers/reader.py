@@ -94,7 +94,7 @@ def _read_clause(
     # What a number of this clause says is not read again from its words (明年要扩产三倍: the
     # growth rate, not "expansion"; 第一单50万: that order's amount, not "a small order").
     by_number = {aspect for name in numbers for aspect in SAID_BY_NUMBER.get(name, ())}
-    if any(name.startswith("order_size:") for name in signals(clause.text)):
+    if "order_size" in by_number and any(name.startswith("order_size:") for name in signals(clause.text)):
         by_number.discard("order_size")  # 第一单就下了个三百万的大单
     for aspect, (label, probability) in read.items():
         if label == NONE or probability < MIN_PROBABILITY or aspect in by_number:
