@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import unicodedata
+from typing import List
 
 from knowledge.report.figures import ACTION_LABELS, KIND_LABELS, Report, counts, span
+from knowledge.report.grouping import QuestionGroup
 
 
 def _width(text: str) -> int:
@@ -30,6 +32,11 @@ def _percent(part: int, whole: int) -> str:
     return f"{100 * part / whole:.0f}%" if whole else "—"
 
 
+def _also_asked_as(group: QuestionGroup) -> List[str]:
+    """The line under a question with its other phrasings, if it has any."""
+    return [f"        also asked as: {_shorten('；'.join(group.variants), 60)}"] if group.variants else []
+
+
 def render_text(report: Report, bar_width: int = 30) -> str:
     """The report for a terminal."""
     lines = [
@@ -51,15 +58,13 @@ def render_text(report: Report, bar_width: int = 30) -> str:
             f"  {group.count:>4}  {_pad(_shorten(group.question, 24), 24)}  "
             f"{counts(group.actions, ACTION_LABELS)}"
         )
-        if group.variants:
-            lines.append(f"        also asked as: {_shorten('；'.join(group.variants), 60)}")
+        lines += _also_asked_as(group)
     lines += ["", "Answered only from the sources (candidates for new entries)"]
     if not report.source_questions:
         lines.append("  (none)")
     for group in report.source_questions:
         lines.append(f"  {group.count:>4}  {_shorten(group.question, 40)}")
-        if group.variants:
-            lines.append(f"        also asked as: {_shorten('；'.join(group.variants), 60)}")
+        lines += _also_asked_as(group)
     lines += ["", "Entries with the most 没用 (unhelpful / helpful)"]
     if not report.unhelpful_entries:
         lines.append("  (none)")
