@@ -21,6 +21,7 @@ from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
+from bot.forgetting import FORGET_SLOT
 from knowledge.logbook import retention_days
 
 logger = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ DELETE_OLD_CONVERSATIONS = """
     DELETE FROM events WHERE sender_id IN (
         SELECT sender_id FROM events GROUP BY sender_id HAVING max(timestamp) < :cutoff)
 """
+DELETE_CONVERSATION = "DELETE FROM events WHERE sender_id = :sender"
 PURGE_INTERVAL_S = 24 * 3600.0
 DAY_S = 24 * 3600.0
 
@@ -95,14 +97,32 @@ class Retention:
         return moment - self.days * DAY_S
 
 
+def asks_to_be_forgotten(tracker: DialogueStateTracker) -> bool:
+    """The person asked for this conversation to be deleted (``bot/forgetting.py``)."""
+    return FORGET_SLOT in tracker.slots and tracker.get_slot(FORGET_SLOT) is True
+
+
 class _KeepsConversationsForTheRetention:
-    """What both tracker stores do to keep conversations no longer than the retention."""
+    """What both tracker stores do to keep conversations no longer than the retention, and to
+    forget one when its person asks."""
 
     retention: Retention
 
     def purge(self, cutoff: float) -> int:
         """Delete every conversation whose last event is older than ``cutoff``; return the events deleted."""
         raise NotImplementedError
+
+    def delete(self, sender_id: str) -> int:
+        """Delete every event of one conversation, in all its sessions; return how many."""
+        raise NotImplementedError
+
+    def forget(self, tracker: DialogueStateTracker) -> bool:
+        """Delete the conversation instead of saving it, when its person asked; say whether."""
+        if not asks_to_be_forgotten(tracker):
+            return False
+        deleted = self.delete(tracker.sender_id)
+        logger.info("deleted a conversation (%d events) at its person's request", deleted)
+        return True
 
     def purge_if_due(self, now: float | None = None) -> None:
         cutoff = self.retention.cutoff_if_due(now)
@@ -145,6 +165,10 @@ class SQLiteTrackerStore(_KeepsConversationsForTheRetention, TrackerStore, Seria
     def purge(self, cutoff: float) -> int:
         with self._connection() as connection:
             return connection.execute(DELETE_OLD_CONVERSATIONS, {"cutoff": cutoff}).rowcount
+
+    def delete(self, sender_id: str) -> int:
+        with self._connection() as connection:
+            return connection.execute(DELETE_CONVERSATION, {"sender": sender_id}).rowcount
 
     def _connection(self) -> sqlite3.Connection:
         connection = getattr(self._local, "connection", None)
@@ -189,7 +213,9 @@ class SQLiteTrackerStore(_KeepsConversationsForTheRetention, TrackerStore, Seria
         return [sender for (sender,) in self._connection().execute("SELECT DISTINCT sender_id FROM events")]
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Append the tracker's events that are not stored yet."""
+        """Append the tracker's events that are not stored yet (or delete them all, when asked)."""
+        if self.forget(tracker):
+            return
         await self.stream_events(tracker)
         connection = self._connection()
         connection.execute("BEGIN IMMEDIATE")  # the write lock, before counting
@@ -223,7 +249,17 @@ class RetainingSQLTrackerStore(_KeepsConversationsForTheRetention, SQLTrackerSto
             session.commit()
         return deleted
 
+    def delete(self, sender_id: str) -> int:
+        import sqlalchemy
+
+        with self.session_scope() as session:
+            deleted = session.execute(sqlalchemy.text(DELETE_CONVERSATION), {"sender": sender_id}).rowcount
+            session.commit()
+        return deleted
+
     async def save(self, tracker: DialogueStateTracker) -> None:
+        if self.forget(tracker):
+            return
         await super().save(tracker)
         self.purge_if_due()
 

@@ -50,6 +50,7 @@ such entry; asked which term was meant; gave the generic "did not understand" re
 sources; said the sources use the term without defining it."""
 ANSWER_KINDS = ("definition", "detail", "strategy", "compare", "classification")
 TABLES = ("answers", "feedback", "gaps")
+SENDER_TABLES = ("feedback", "gaps")  # the tables that know who wrote a row (hashed)
 
 MAX_QUESTION_CHARS = 500
 MAX_COMMENT_CHARS = 1000
@@ -326,6 +327,22 @@ class Logbook(_Rows):
             "sender_hash": self.sender_hash(sender),
         }
         return self._insert("gaps", row, at)
+
+    # -- deleting ----------------------------------------------------------------------
+    def forget(self, sender: str) -> Dict[str, int]:
+        """Delete every record of one sender (their ratings, comments and unanswered questions);
+        count per table. The answers table holds no sender: it has nothing of theirs."""
+        hashed = self.sender_hash(sender)
+        if hashed is None:
+            return {table: 0 for table in SENDER_TABLES}
+        deleted: Dict[str, int] = {}
+        with self._lock:
+            for table in SENDER_TABLES:
+                # table comes from the SENDER_TABLES constant; the value is a parameter
+                cursor = self.db.execute(f"delete from [{table}] where sender_hash = ?", [hashed])  # noqa: S608
+                deleted[table] = cursor.rowcount
+            self.db.conn.commit()
+        return deleted
 
     # -- retention -------------------------------------------------------------------
     def purge(self, days: int | None = None, now: datetime | None = None) -> Dict[str, int]:

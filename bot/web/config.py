@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -41,6 +42,9 @@ class WebConfig:
     widget_bundle: Path = WIDGET_BUNDLE
     # Who may read the curators' report (/report): the operators' token; None closes the page.
     report_token: str | None = None
+    # Where the web front itself reaches Rasa's HTTP API (the operators' API uses it); by default
+    # Rasa on this machine at ``rasa_port``.
+    rasa_api_url: str | None = None
     # Pause before each bot message is shown, with the typing indicator (the widget's default is 0.8–3 s).
     message_delay_ms: int = 150
 
@@ -49,6 +53,10 @@ class WebConfig:
             parts = urlsplit(self.rasa_url)
             if parts.scheme not in ("http", "https") or not parts.hostname or parts.path.strip("/"):
                 raise ValueError(f"the Rasa URL must look like http://host:port, not {self.rasa_url!r}")
+
+    def rasa_api(self) -> str:
+        """The origin of Rasa's HTTP API as the web front reaches it."""
+        return (self.rasa_api_url or f"http://127.0.0.1:{self.rasa_port}").rstrip("/")
 
     def socket_url(self, request: web.Request) -> str:
         """The origin of Rasa's socket.io server as the browser that sent ``request`` sees it."""
@@ -92,3 +100,16 @@ def json_error(status: int, key: str, **values: Any) -> web.Response:
         status=status,
         dumps=dumps,
     )
+
+
+def presented_token(request: web.Request) -> str:
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        return header[len("Bearer ") :].strip()
+    return request.query.get("token", "")
+
+
+def is_operator(request: web.Request) -> bool:
+    """The request carries the operators' token (``Authorization: Bearer`` or ``?token=``)."""
+    expected = request.app[CONFIG].report_token
+    return bool(expected) and hmac.compare_digest(presented_token(request).encode(), expected.encode())

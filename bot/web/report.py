@@ -9,11 +9,10 @@ sent as ``Authorization: Bearer <token>`` or ``?token=<token>``; without it the 
 from __future__ import annotations
 
 import asyncio
-import hmac
 
 from aiohttp import web
 
-from bot.web.config import CONFIG, SEARCH_THREAD, json_error
+from bot.web.config import SEARCH_THREAD, is_operator, json_error
 from knowledge.report import html_report
 
 routes = web.RouteTableDef()
@@ -22,18 +21,9 @@ DEFAULT_DAYS = 30
 MAX_DAYS = 3650
 
 
-def _presented_token(request: web.Request) -> str:
-    header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer "):
-        return header[len("Bearer ") :].strip()
-    return request.query.get("token", "")
-
-
 @routes.get("/report")
 async def report(request: web.Request) -> web.Response:
-    expected = request.app[CONFIG].report_token
-    presented = _presented_token(request)
-    if not expected or not hmac.compare_digest(presented.encode(), expected.encode()):
+    if not is_operator(request):
         return json_error(401, "report_token")
     try:
         days = int(request.query.get("days", DEFAULT_DAYS))

@@ -21,14 +21,14 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from bot.api_token import api_token
-from bot.web import faq, pages, report
+from bot.web import conversations, faq, pages, report
 from bot.web.config import CONFIG, KB, SEARCH_THREAD, STATIC_DIR, WebConfig, json_error
 from knowledge.search import KnowledgeBase, KnowledgeBaseMissing
 from knowledge.warm_up import warm_up_search
 
 log = logging.getLogger(__name__)
 
-ROUTE_TABLES: List[web.RouteTableDef] = [pages.routes, faq.routes, report.routes]
+ROUTE_TABLES: List[web.RouteTableDef] = [pages.routes, faq.routes, report.routes, conversations.routes]
 
 # Request lines up to 128 KiB (a URL-encoded question of ~14,000 Chinese characters), so an
 # over-long question gets the API's own JSON error rather than the HTTP parser's plain 400.
@@ -126,10 +126,20 @@ def main(argv: List[str] | None = None) -> int:
         help="Rasa's socket.io server as the browser reaches it (default: the page's host, --rasa-port)",
     )
     parser.add_argument("--rasa-port", type=int, default=int(os.environ.get("RASA_PORT", 5005)))
+    parser.add_argument(
+        "--rasa-api-url",
+        default=os.environ.get("RASA_API_URL"),
+        help="Rasa's HTTP API as this server reaches it (default: http://127.0.0.1:--rasa-port)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        config = WebConfig(rasa_url=args.rasa_url, rasa_port=args.rasa_port, report_token=api_token())
+        config = WebConfig(
+            rasa_url=args.rasa_url,
+            rasa_port=args.rasa_port,
+            rasa_api_url=args.rasa_api_url,
+            report_token=api_token(),
+        )
     except ValueError as error:
         parser.error(str(error))
     if not config.widget_bundle.exists():

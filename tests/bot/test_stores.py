@@ -20,12 +20,20 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, 
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
+from bot.forgetting import FORGET_SLOT
 from bot.stores import DAY_S, AtomicRedisLockStore, RetainingSQLTrackerStore, Retention, SQLiteTrackerStore
 from tests.bot.servers import PostgreSQL, Redis
 
 # The SQLite tracker store.
 
-DOMAIN = Domain.from_dict({"slots": {"term": {"type": "text", "mappings": [{"type": "custom"}]}}})
+DOMAIN = Domain.from_dict(
+    {
+        "slots": {
+            "term": {"type": "text", "mappings": [{"type": "custom"}]},
+            FORGET_SLOT: {"type": "bool", "influence_conversation": False, "mappings": [{"type": "custom"}]},
+        }
+    }
+)
 
 
 def rasa_store(db) -> SQLTrackerStore:
@@ -219,6 +227,50 @@ def test_the_production_store_keeps_conversations_no_longer_either(postgres, mon
     _old_and_recent_conversations(store, now)
     assert sorted(asyncio.run(store.keys())) == ["old", "recent"]
     _purged_then_kept(store, ["recent"], now)
+
+
+# A conversation deleted at its person's request.
+
+
+def _forgotten(store) -> None:
+    """``alice`` (two sessions) asks to be forgotten; ``bob`` does not: only bob's events remain."""
+    now = time.time()
+    converse(store, "alice", [now - 100])
+    converse(store, "bob", [now - 50])
+    tracker = asyncio.run(store.retrieve("alice"))
+    tracker.update(ActionExecuted("action_forget_conversation", timestamp=now))
+    tracker.update(SlotSet(FORGET_SLOT, True, timestamp=now))
+    asyncio.run(store.save(tracker))
+    assert list(asyncio.run(store.keys())) == ["bob"]
+    assert asyncio.run(store.retrieve_full_tracker("alice")) is None  # every session of it
+    assert asyncio.run(store.exists("alice")) is False
+    # A slot set to anything but True (or a tracker without the slot) is saved as always.
+    bob = asyncio.run(store.retrieve("bob"))
+    bob.update(SlotSet(FORGET_SLOT, False, timestamp=now))
+    asyncio.run(store.save(bob))
+    assert asyncio.run(store.retrieve("bob")).get_slot(FORGET_SLOT) is False
+    # The next message of alice starts a conversation of its own.
+    converse(store, "alice", [now])
+    assert sorted(asyncio.run(store.keys())) == ["alice", "bob"]
+
+
+def test_a_conversation_saved_with_the_forget_slot_is_deleted_whole(tmp_path, monkeypatch):
+    monkeypatch.setenv("KB_LOG_RETENTION_DAYS", "never")
+    store = our_store(tmp_path / "t.db")
+    _forgotten(store)
+    assert {row[0] for row in stored_rows(tmp_path / "t.db")} == {"alice", "bob"}
+
+
+def test_the_production_store_forgets_a_conversation_too(postgres, monkeypatch):
+    monkeypatch.setenv("KB_LOG_RETENTION_DAYS", "never")
+    config = EndpointConfig(
+        type="bot.stores.RetainingSQLTrackerStore", url="127.0.0.1", port=postgres.port,
+        dialect="postgresql", db=postgres.database, username=postgres.user, password=postgres.password,
+    )  # fmt: skip
+    store = TrackerStore.create(config, domain=DOMAIN)
+    for sender in asyncio.run(store.keys()):
+        store.delete(sender)  # the earlier test's conversations
+    _forgotten(store)
 
 
 def test_the_file_is_in_wal_mode(tmp_path):

@@ -130,6 +130,23 @@ def test_hostile_questions_are_stored_as_text(logbook, case, text):
     assert set(logbook.db.table_names()) >= {"answers", "feedback", "gaps"}
 
 
+def test_forgetting_a_sender_deletes_their_ratings_comments_and_gaps_only(logbook):
+    for sender in ("alice", "bob"):
+        rated = logbook.record_feedback("waist_customer", "unhelpful", "腰部客户怎么维护", sender=sender)
+        logbook.add_comment(rated, f"{sender} 的意见")
+        logbook.record_gap("none", f"{sender} 问的长尾客户", "said_unknown", sender=sender)
+    logbook.record_answer(["waist_customer"], "definition")
+    assert logbook.forget("alice") == {"feedback": 1, "gaps": 1}
+    alice, bob = logbook.sender_hash("alice"), logbook.sender_hash("bob")
+    for table in ("feedback", "gaps"):
+        assert [row["sender_hash"] for row in logbook.rows(table)] == [bob]
+    assert "alice" not in repr(logbook.rows("feedback") + logbook.rows("gaps"))
+    assert len(logbook.rows("answers")) == 1  # counts of terms asked, with no sender
+    assert logbook.forget("alice") == {"feedback": 0, "gaps": 0}
+    assert logbook.forget("") == {"feedback": 0, "gaps": 0}
+    assert alice != bob
+
+
 def test_comment_on_a_missing_rating_says_so(logbook):
     assert logbook.add_comment(12345, "缺了例子") is False
 

@@ -1,0 +1,41 @@
+"""Deleting a person's conversation at their request (``bot/forgetting.py`` has the whole path).
+
+``action_forget_conversation`` runs after the confirmation, whether it came from the chat or from
+the operators' API: it deletes the sender's rows from the logbook, then sets the slot on which the
+tracker store deletes the conversation instead of saving it. If the logbook cannot be changed,
+nothing is deleted and the person is told so: they can ask again.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.forgetting import FORGET_SLOT
+from knowledge.logbook import open_logbook
+
+logger = logging.getLogger(__name__)
+
+DONE_RESPONSE = "utter_forget_done"
+FAILED_RESPONSE = "utter_forget_failed"
+
+
+class ActionForgetConversation(Action):
+    def name(self) -> str:
+        return "action_forget_conversation"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        try:
+            deleted = open_logbook().forget(tracker.sender_id)
+        except Exception:  # noqa: BLE001 - the person is told; nothing else is deleted
+            logger.exception("could not delete a sender's rows from the logbook")
+            dispatcher.utter_message(response=FAILED_RESPONSE)
+            return []
+        dispatcher.utter_message(response=DONE_RESPONSE, feedback=deleted["feedback"], gaps=deleted["gaps"])
+        return [SlotSet(FORGET_SLOT, True)]
