@@ -9,10 +9,11 @@ nothing is deleted and the person is told so: they can ask again.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.forgetting import FORGET_SLOT
@@ -22,6 +23,33 @@ logger = logging.getLogger(__name__)
 
 DONE_RESPONSE = "utter_forget_done"
 FAILED_RESPONSE = "utter_forget_failed"
+CONFIRM_RESPONSE = "utter_ask_forget_confirm"
+UNSURE_ACTION = "action_fallback_search"
+# A request to delete says so: the NLU's guess alone (an English question it has few examples
+# like) never asks anyone to confirm a deletion.
+ASKS_TO_DELETE = re.compile(
+    r"[删刪]|清[空除掉理一]|销毁|銷毀|注销|註銷|delete|erase|remove|clear|forget|wipe", re.IGNORECASE
+)
+
+
+def asks_to_delete(text: str) -> bool:
+    return bool(ASKS_TO_DELETE.search(text or ""))
+
+
+class ActionAskForgetConfirm(Action):
+    """After 删除我的聊天记录: the confirmation question; a message the NLU took for such a request
+    that asks for no deletion is answered as when the NLU is unsure."""
+
+    def name(self) -> str:
+        return "action_ask_forget_confirm"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        text = tracker.latest_message.get("text") or ""
+        if text.startswith("/") or asks_to_delete(text):
+            return [FollowupAction(CONFIRM_RESPONSE)]
+        return [FollowupAction(UNSURE_ACTION)]
 
 
 class ActionForgetConversation(Action):

@@ -91,6 +91,19 @@ def test_the_request_is_understood_in_other_words(parse, text):
     assert parse(text)["intent"]["name"] == "forget_conversation"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Can you give me the internet example?",
+        "Tell me everything about key accounts",
+        "give me all the figures you have",
+    ],
+)
+def test_a_question_is_never_taken_for_a_request_to_delete(say, text):
+    reply = texts(say(uuid.uuid4().hex, text))
+    assert "确定要删除" not in reply and "已删除" not in reply
+
+
 def delete(assistant, sender: str, token: str | None) -> Tuple[int, Dict[str, Any]]:
     request = urllib.request.Request(
         f"{assistant.web_url}/api/conversations/{urllib.request.quote(sender, safe='')}", method="DELETE"
