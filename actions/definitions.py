@@ -480,9 +480,10 @@ class ActionOutOfScope(KnowledgeAction):
             # 黄金客户一般把多少比例的生意给我们: it names a term, so it is a question about it.
             return answer_question(dispatcher, tracker, domain, kb, gap="fallback")
         found = kb.answer(tracker.latest_message.get("text") or "")
-        if is_sure(found):
+        on_topic = read_message(tracker, kb).on_topic
+        if is_sure(found, on_topic):
             return answer_found(dispatcher, tracker, domain, kb, found, gap="fallback")
-        if is_likely(found):
+        if is_likely(found, on_topic):
             return answer_tentatively(dispatcher, tracker, domain, kb, found)
         dispatcher.utter_message(response="utter_out_of_scope")
         return []
@@ -500,11 +501,12 @@ def answer_unsure(
     found = kb.answer(tracker.latest_message.get("text") or "")
     if found.kind == "mention":
         return answer_mention(dispatcher, tracker, domain, kb, found)  # used, never defined
-    if is_sure(found):
+    on_topic = read_message(tracker, kb).on_topic
+    if is_sure(found, on_topic):
         return answer_found(dispatcher, tracker, domain, kb, found, gap="fallback")
     if lookup.search is not None and lookup.search.status == "ambiguous" and lookup.suggestions:
         return offer_choices(dispatcher, tracker, lookup, gap="fallback")
-    if is_likely(found):
+    if is_likely(found, on_topic):
         return answer_tentatively(dispatcher, tracker, domain, kb, found)
     if _asks_about_a_term(tracker.latest_message.get("text") or ""):
         # 什么是区块链: say there is no such entry

@@ -197,6 +197,9 @@ def answer(
     scored: List[Tuple[float, StoredPassage, int]] = []
     for at, value in raw.items():
         passage = index.passages[at]
+        if named_ids and passage.kind == "short" and passage.entry_id not in named_ids:
+            continue  # a question about A类 is not answered with what C类 is (a question for it
+            # phrased alike, written for C类's short answer, must not carry it)
         # How much of the question the passage holds, and (less) how densely: BM25; then what
         # the question names and asks for make it count more.
         score = COVERAGE * covered[at] + (1 - COVERAGE) * min(value / weight, 1.0)
@@ -244,25 +247,28 @@ def _curated_instead(scored: List[Tuple[float, StoredPassage, int]], look: int =
     return best
 
 
-def is_sure(found: Answer) -> bool:
+def is_sure(found: Answer, on_topic: bool = False) -> bool:
     """The answer to a message the NLU took for something else (out of scope, unclear) is sure
     enough to give: a close match that shares several specific words with the question, so that
-    你有感情吗 (感情) or 没讲清楚 stay what they are."""
-    return _close_enough(found, "sure", 0.6, 3)
-
-
-def is_likely(found: Answer) -> bool:
-    """Not sure, but close enough to be offered as the closest passage (saying so)."""
-    return _close_enough(found, "likely", 0.4, 2)
-
-
-def _close_enough(found: Answer, level: str, score: float, words: int) -> bool:
+    你有感情吗 (感情) or 没讲清楚 stay what they are; for a message about customer management
+    (``on_topic``, the reader's word), one specific word will do (施乐 in 施乐给电信行业做的啥方案)."""
     settings = _settings()
-    return (
-        found.kind in ("passage", "source", "definition")
-        and found.score >= settings.get(f"{level}_score", score)
-        and len(found.shared) >= settings.get(f"{level}_words", words)
-    )
+    words = settings.get("on_topic_words", 1) if on_topic else settings.get("sure_words", 3)
+    return _close_enough(found, settings.get("sure_score", 0.6), words)
+
+
+def is_likely(found: Answer, on_topic: bool = False) -> bool:
+    """Not sure, but close enough to be offered as the closest passage (saying so); for a message
+    about customer management, a close match alone (一个客户的价值由哪几块组成 shares no rare word
+    with 历史价值、当前价值和潜在价值, yet is about them)."""
+    settings = _settings()
+    words = settings.get("on_topic_likely_words", 0) if on_topic else settings.get("likely_words", 2)
+    return _close_enough(found, settings.get("likely_score", 0.4), words)
+
+
+def _close_enough(found: Answer, score: float, words: int) -> bool:
+    close = found.kind in ("passage", "source", "definition") and found.score >= score
+    return close and len(found.shared) >= words
 
 
 # A source passage that defines X: X是… / X指… / 所谓X / X（…）是…

@@ -16,6 +16,7 @@ from knowledge.customers.features import message_signals
 from knowledge.customers.lexicon import asks_for_classification, has, lexicon, mentions_a_customer
 from knowledge.customers.names import mask_class_names
 from knowledge.customers.reader import model
+from knowledge.customers.training import ON_TOPIC
 from knowledge.lookup import TermLookup, find_terms
 from knowledge.normalize import standardize
 from knowledge.search import KnowledgeBase
@@ -24,6 +25,8 @@ from knowledge.search import KnowledgeBase
 # from the lower one when the NLU took the message for a question too (two readers agreeing).
 QUESTION_PROBABILITY = 0.7
 AGREED_QUESTION_PROBABILITY = 0.5
+# From this probability on, the reader's "this is about customer management" is believed.
+ON_TOPIC_PROBABILITY = 0.8
 
 
 @dataclass
@@ -58,6 +61,16 @@ class Understanding:
         text = standardize(self.text)
         signals = message_signals(text, self.description.facts.stated())
         return model().messages.predict([mask_class_names(text)], [signals])[0]["kind"]
+
+    @cached_property
+    def on_topic(self) -> bool:
+        """About customer management at all (顾客流失率降5%利润能涨多少), not small talk or another
+        field (你吃饭了吗, 帮我写个年终总结), as the trained reader tells them apart."""
+        topics = model().topic
+        if topics is None:
+            return False
+        label, probability = topics.predict([mask_class_names(standardize(self.text))], [{}])[0]["topic"]
+        return label == ON_TOPIC and probability >= ON_TOPIC_PROBABILITY
 
     @property
     def asks_a_question(self) -> bool:

@@ -4,6 +4,10 @@
 - ``messages_*.yml``: whole messages with the framework they ask for and whether they describe
   one customer or ask a question (``messages``).
 
+And whether a message is about customer management at all (``topic``): the questions written for
+the knowledge base's passages (knowledge/asked/), the messages and the NLU's questions are; the
+NLU's small talk, out-of-scope requests, ratings and commands are not.
+
 Each fact of the vocabulary gets a classifier over clauses; a level that a number or the order
 size decides is left to the number and the thresholds, so the level classifiers learn only what
 words say. Every number's role (a yearly purchase, a margin, a growth rate, a rank, …) is learned
@@ -118,6 +122,13 @@ NLU_NO_FACTS = (
     *("affirm", "deny", "goodbye", "greet", "help", "out_of_scope", "rate_helpful", "rate_unhelpful"),
     *("stop", "thank", "classification_frameworks", "classification_sources"),
 )
+# The NLU examples that are no question about customer management and no description: what a
+# passage must not be offered for when the NLU is unsure (你吃饭了吗, 帮我写个年终总结, 好的).
+NLU_OFF_TOPIC = (
+    *("out_of_scope", "greet", "goodbye", "thank", "help", "affirm", "deny", "stop"),
+    *("rate_helpful", "rate_unhelpful", "forget_conversation"),
+)
+ON_TOPIC, OFF_TOPIC = "customer_management", "other"
 UNLABELLED = "?"  # an NLU example says nothing of the framework asked for
 _ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 
@@ -155,6 +166,22 @@ def load_messages(folder: Path = DATA_DIR, nlu: Path = NLU_DIR) -> List[Message]
     for intent, text in nlu_examples(NLU_KINDS, nlu):
         messages.append(Message(text, UNLABELLED, NLU_KINDS[intent]))
     return messages
+
+
+def written_questions() -> List[Message]:
+    """The questions written for the knowledge base's passages (knowledge/asked/): questions all."""
+    from knowledge.asked import load_asked
+
+    return [
+        Message(standardize(q), UNLABELLED, "question") for group in load_asked() for q in group.questions
+    ]
+
+
+def load_topics(folder: Path = DATA_DIR, nlu: Path = NLU_DIR) -> List[Tuple[str, str]]:
+    """(text, topic): every written message and question (on the topic), the off-topic NLU examples."""
+    texts = [(m.text, ON_TOPIC) for m in load_messages(folder, nlu) + written_questions()]
+    texts += [(text, OFF_TOPIC) for _, text in nlu_examples(NLU_OFF_TOPIC, nlu)]
+    return texts
 
 
 def word_labels(facts: Dict[str, object]) -> Dict[str, str]:
@@ -232,6 +259,7 @@ class FactModel:
     clauses: Heads | None = None  # one head per aspect
     numbers: Heads | None = None  # the head "role"
     messages: Heads | None = None  # the heads "framework" (descriptions only) and "kind"
+    topic: Heads | None = None  # the head "topic": about customer management, or other
     fingerprint: str = ""
     seconds: float = 0.0
     sizes: Dict[str, int] = field(default_factory=dict)
@@ -265,6 +293,7 @@ def fingerprint(folder: Path = DATA_DIR) -> str:
         paths.FRAMEWORKS_DIR / "facts.yml",
         paths.FRAMEWORKS_DIR / "classifications.yml",
         *sorted(paths.ENTRIES_DIR.glob("*.yml")),
+        *sorted(paths.ASKED_DIR.glob("*.yml")),
     ]
     for path in inputs:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
@@ -296,7 +325,18 @@ def train(folder: Path = DATA_DIR) -> FactModel:
             ],
         },
     )
-    model.sizes = {"clauses": len(rows), "numbers": len(roles), "messages": len(messages)}
+    topics = load_topics(folder)
+    model.topic = Heads().fit(
+        [mask_class_names(t) for t, _ in topics],
+        [{} for _ in topics],
+        {"topic": [label for _, label in topics]},
+    )
+    model.sizes = {
+        "clauses": len(rows),
+        "numbers": len(roles),
+        "messages": len(messages),
+        "topic": len(topics),
+    }
     model.seconds = time.perf_counter() - started
     return model
 

@@ -35,12 +35,17 @@ LEVELS = ("high", "medium", "low")
 NUMERIC = ("rank_pct", "years", "purchase_wan", "margin_pct", "growth_pct", "revenue_share_pct")
 
 
+# Quotation marks a reply may put around a source's words (能“坏事”的客户 says 能坏事).
+QUOTES = re.compile(r"[\s“”„‟\"'‘’‚‛「」『』〝〞]+")
+
+
 def normalise(text: str) -> str:
-    """Simplified script, half-width, lower case, no whitespace: how replies and phrases are compared."""
+    """Simplified script, half-width, lower case, no whitespace and no quotation marks: how replies
+    and phrases are compared."""
     from knowledge.normalize import standardize
 
     text = standardize(unicodedata.normalize("NFKC", text or ""))
-    return re.sub(r"\s+", "", text).lower()
+    return QUOTES.sub("", text).lower()
 
 
 # -- descriptions ---------------------------------------------------------------------

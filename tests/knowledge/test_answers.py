@@ -143,3 +143,17 @@ def test_every_entry_has_passages_and_every_passage_can_be_reached(kb):
 )
 def test_english_questions_ask_for_a_facet_too(question, facet):
     assert facet_asked(question) == facet
+
+
+@pytest.mark.parametrize(
+    "question, entry",
+    [
+        ("什么客户能算A类关键客户呢", "key_customer_a"),
+        ("哪些客户也能算A类关键客户", "key_customer_a"),
+        ("能算B类关键客户的是哪些", "key_customer_b"),
+        ("哪种客户够得上C类关键客户", "key_customer_c"),
+    ],
+)
+def test_a_question_about_one_class_is_never_answered_with_its_siblings_definition(kb, question, entry):
+    answer = ask(kb, question)
+    assert answer.entry is not None and answer.entry.id == entry

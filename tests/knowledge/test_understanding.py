@@ -1,0 +1,47 @@
+"""knowledge/understanding.py: what the trained reader says of a whole message — here, whether it
+is about customer management at all (the topic head), which decides whether a passage may answer
+a message the NLU could not place. The messages are written for this test, not from the blind sets."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.answers import is_likely, is_sure
+from knowledge.customers.reader import model
+from knowledge.understanding import understand
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "少流失一点老顾客，公司利润能多出多少",
+        "书上那个复印机公司做大客户的案例讲了啥",
+        "留住一个老客户和开发一个新客户，成本差几倍",
+        "渠道商算不算我们的客户",
+    ],
+)
+def test_questions_about_customer_management_are_on_topic(kb, text):
+    assert understand(kb, text).on_topic
+
+
+@pytest.mark.parametrize(
+    "text", ["帮我订一张明天去上海的机票", "你今天心情好吗", "推荐一部好看的电影", "好的谢谢", "帮我写封辞职信"]
+)
+def test_small_talk_and_other_fields_are_not(kb, text):
+    assert not understand(kb, text).on_topic
+
+
+def test_the_topic_head_learns_from_the_written_questions_and_the_nlu():
+    assert model().sizes["topic"] >= 4000
+
+
+def test_on_topic_a_close_passage_needs_fewer_specific_words(kb):
+    found = kb.answer("富士施乐那个案例讲了啥")
+    assert found.kind in ("passage", "source") and found.score >= 0.6 and len(found.shared) < 3
+    assert not is_sure(found) and is_sure(found, on_topic=True)
+
+
+def test_on_topic_a_close_passage_is_offered_even_without_a_rare_word(kb):
+    found = kb.answer("一个客户的价值包括哪些部分")
+    assert found.score >= 0.4 and not found.shared and "历史价值" in found.text
+    assert not is_likely(found) and is_likely(found, on_topic=True)
