@@ -25,7 +25,8 @@ def test_questions_about_customer_management_are_on_topic(kb, text):
 
 
 @pytest.mark.parametrize(
-    "text", ["帮我订一张明天去上海的机票", "你今天心情好吗", "推荐一部好看的电影", "好的谢谢", "帮我写封辞职信"]
+    "text",
+    ["帮我订一张明天去上海的机票", "你今天心情好吗", "推荐一部好看的电影", "好的谢谢", "帮我写封辞职信"],
 )
 def test_small_talk_and_other_fields_are_not(kb, text):
     assert not understand(kb, text).on_topic
