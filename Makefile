@@ -12,9 +12,9 @@ PYTHON310 ?= $(shell for c in $(PYENV_ROOT)/versions/3.10.*/bin/python3.10 /usr/
   /usr/bin/python3.10 python3.10; do "$$c" -c 'import sys; assert sys.version_info[:2] == (3, 10)' \
   >/dev/null 2>&1 && { command -v "$$c"; break; }; done)
 
-export RASA_TELEMETRY_ENABLED := false
-export TF_CPP_MIN_LOG_LEVEL := 3
-export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+# The processes' environment, in one place with the launcher's (bot/environment.py).
+include bot/process.env
+export $(shell sed -n 's/^\([A-Z][A-Z0-9_]*\)=.*/\1/p' bot/process.env)
 export PYTHONPATH := $(CURDIR)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any, Dict, Iterator, List
 
-from bot.launcher import Assistant
+from bot.processes import Assistant
 from knowledge.paths import BUILD_DIR
 from tests.ports import free_port
 

@@ -20,7 +20,8 @@ import pytest
 import yaml
 
 from bot.api_token import api_token
-from bot.launcher import BOT_DIR, Assistant
+from bot.config import BOT_DIR
+from bot.processes import Assistant
 from knowledge import paths
 from knowledge.build import build
 from tests.bot.clients import RestClient, SocketIOChat, domain_response, http

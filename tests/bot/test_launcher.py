@@ -14,7 +14,8 @@ import warnings
 
 import pytest
 
-from bot.launcher import Assistant, environment
+from bot.environment import environment
+from bot.processes import Assistant
 from knowledge.paths import BUILD_DIR, REPO_ROOT
 from tests.ports import free_port
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.launcher import environment
+from bot.environment import environment
 from bot.model import DOMAIN_DIR, MODEL_PATH, RASA_DATA
 from knowledge.paths import REPO_ROOT
 

@@ -15,7 +15,8 @@ from typing import Dict, List
 import pytest
 
 from bot.api_token import api_token
-from bot.launcher import BOT_DIR, Assistant
+from bot.config import BOT_DIR
+from bot.processes import Assistant
 from knowledge.answers import defining_passage
 from tests.bot.clients import RestClient, http
 from tests.bot.servers import PostgreSQL, Redis, record, running

@@ -14,7 +14,7 @@ from typing import Tuple
 
 import pytest
 
-from bot.launcher import Assistant
+from bot.processes import Assistant
 from bot.model import MODEL_PATH
 from tests.bot.channels.fake_wecom import FakeWeComApi, WeComPlatform
 from tests.bot.servers import running, scratch

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from bot.launcher import WECOM_CHANNEL, Assistant, wecom_credentials
+from bot.config import WECOM_CHANNEL, wecom_credentials
+from bot.processes import Assistant
 from tests.bot.channels.fake_wecom import new_aes_key
 from tests.ports import free_port
 
@@ -42,7 +43,7 @@ def test_some_variables_are_a_mistake_named_in_the_error():
 
 
 def test_the_credentials_file_adds_the_channel_and_keeps_the_others(monkeypatch, tmp_path):
-    monkeypatch.setattr("bot.launcher.BUILD_DIR", tmp_path)
+    monkeypatch.setattr("bot.config.BUILD_DIR", tmp_path)
     path = Assistant(rasa_port=free_port(), env=ENV)._credentials_file()
     text = path.read_text(encoding="utf-8")
     assert ENV["WECOM_SECRET"] not in text and ENV["WECOM_AES_KEY"] not in text
@@ -57,7 +58,7 @@ def test_rasa_resolves_the_references_and_the_channel_loads(monkeypatch, tmp_pat
 
     from bot.channels.wecom import WeComInput
 
-    monkeypatch.setattr("bot.launcher.BUILD_DIR", tmp_path)
+    monkeypatch.setattr("bot.config.BUILD_DIR", tmp_path)
     for name, value in ENV.items():
         monkeypatch.setenv(name, value)
     path = Assistant(rasa_port=free_port())._credentials_file()

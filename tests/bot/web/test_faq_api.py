@@ -15,7 +15,7 @@ from typing import Any, Dict, Tuple
 
 import pytest
 
-from bot.launcher import environment
+from bot.environment import environment
 from bot.web.config import WebConfig
 from bot.web.server import create_app
 from knowledge import paths
