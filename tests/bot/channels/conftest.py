@@ -14,8 +14,8 @@ from typing import Tuple
 
 import pytest
 
-from bot.processes import Assistant
 from bot.model import MODEL_PATH
+from bot.processes import Assistant
 from tests.bot.channels.fake_wecom import FakeWeComApi, WeComPlatform
 from tests.bot.servers import running, scratch
 
