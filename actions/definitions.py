@@ -33,7 +33,7 @@ from knowledge.answers import (
 from knowledge.lookup import TermLookup, shortened_partner
 from knowledge.model import Candidate, Entry, SearchResult
 from knowledge.normalize import fold, normalize_name, normalize_query
-from knowledge.passages import compact
+from knowledge.passages import compact, excerpt
 from knowledge.search import KnowledgeBase, KnowledgeBaseMissing
 
 logger = logging.getLogger(__name__)
@@ -137,14 +137,23 @@ def answer_names(dispatcher, tracker, domain, kb: KnowledgeBase, found: Answer):
 def answer_passage(dispatcher, tracker, domain, kb: KnowledgeBase, found: Answer, gap: str | None = None):
     """The passage of an entry that answers the question, then the short answer, with the sources."""
     entry = found.entry
-    dispatcher.utter_message(
-        response="utter_passage_answer",
-        term=entry.term,
-        passage=compact(found.passage.text),
-        short=entry.short,
-        sources=cite(kb, entry),
-        buttons=related_buttons(kb, entry),
-    )
+    common = {
+        "term": entry.term,
+        "passage": compact(found.passage.text),
+        "sources": cite(kb, entry),
+        "buttons": related_buttons(kb, entry),
+    }
+    support = found.support
+    if support is None:
+        dispatcher.utter_message(response="utter_passage_answer", short=entry.short, **common)
+    else:  # the seed's own words that answer too (knowledge.answers: the supporting source passage)
+        dispatcher.utter_message(
+            response="utter_passage_answer_quoted",
+            title=kb.source_title(support.source),
+            position=support.position,
+            quote=excerpt(found.support_quote),
+            **common,
+        )
     kind = "strategy" if found.passage.kind == "strategy" else "detail"
     knowledge_answer(dispatcher, tracker, domain, kind, [entry], gap=gap)
     return [SlotSet("last_entry_id", entry.id), SlotSet("suggested_entry_ids", None)]

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 DEFINITION = "定义"
 NAMES = "名称"  # the facet of "what else is it called": answered from the entry's names
 COVERAGE = 0.7  # the weight of "holds the question's words" against BM25's "holds them densely"
+SAID = 0.9  # an entry's passage holding this share of a source passage's character pairs says it already
 RETOLD = 0.6  # an entry's passage holding this share of a source passage's character pairs retells it
 
 
@@ -43,6 +44,10 @@ class Answer:
     term: str = ""  # what an undefined mention is called in the question
     shared: Tuple[str, ...] = ()  # the question's specific words the passage holds
     quote: str = ""  # a source passage as quoted: with what follows it when it is short
+    # For an entry's passage: the source passage that answers the question nearly as well, in the
+    # seed's own words (the entry's passage retells it, or says it more briefly), as quoted.
+    support: StoredPassage | None = None
+    support_quote: str = ""
 
     @property
     def other_names(self) -> Tuple[str, ...]:
@@ -222,8 +227,19 @@ def answer(
     shared = tuple(index.shared_words(query, at, settings.get("specific_word", 3.0)))
     if best.curated:
         entry = kb.get(best.entry_id)
-        kind = "definition" if best.kind == "short" else "passage"
-        return Answer(kind, entry, best, facet, round(best_score, 4), shared=shared)
+        if best.kind == "short":
+            return Answer("definition", entry, best, facet, round(best_score, 4), shared=shared)
+        support, quote = _supporting_source(index, scored, best_score, best, settings)
+        return Answer(
+            "passage",
+            entry,
+            best,
+            facet,
+            round(best_score, 4),
+            shared=shared,
+            support=support,
+            support_quote=quote,
+        )
     return Answer("source", None, best, facet, round(best_score, 4), shared=shared, quote=index.quoted(at))
 
 
@@ -245,6 +261,24 @@ def _curated_instead(scored: List[Tuple[float, StoredPassage, int]], look: int =
             if len(source & _pairs(candidate[1].text)) >= RETOLD * len(source):
                 return (best[0], candidate[1], candidate[2])
     return best
+
+
+def _supporting_source(index, scored, best_score: float, best: StoredPassage, settings: dict):
+    """The best source passage for the question, when it scores at least ``support`` of the entry's
+    passage that answers, is about what that passage says (``support_overlap`` of its character
+    pairs in it) and says something that passage does not already say word for word."""
+    for score, passage, at in scored:
+        if passage.curated:
+            continue
+        if score < settings.get("support", 0.5) * best_score:
+            return None, ""
+        quote = index.quoted(at)
+        pairs = _pairs(quote)
+        shared = len(pairs & _pairs(best.text)) / len(pairs) if pairs else 1.0
+        if not settings.get("support_overlap", 0.15) <= shared < SAID:
+            return None, ""
+        return passage, quote
+    return None, ""
 
 
 def is_sure(found: Answer, on_topic: bool = False) -> bool:

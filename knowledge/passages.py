@@ -98,6 +98,24 @@ def compact(text: str, limit: int = 640) -> str:
     return "\n".join(filter(None, [lead, *shortened]))
 
 
+# A space the scraping left between two Chinese characters or marks (公司 不投入 任何资源).
+_CJK_OR_MARK = r"\u2018-\u201d\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+_STRAY_SPACE = re.compile(rf"(?<=[{_CJK_OR_MARK}])[ \t\u3000]+(?=[{_CJK_OR_MARK}])")
+
+
+def excerpt(text: str, limit: int = 300) -> str:
+    """A source passage shortened to support an answer, without the spaces scraping left between
+    Chinese characters: a list as ``compact`` cuts it, other text up to the last sentence that
+    fits within ``limit`` characters (…)."""
+    text = _STRAY_SPACE.sub("", text.strip())
+    if len(text) <= limit:
+        return text
+    if list_items(text)[1]:
+        return compact(text, limit)
+    cut = max(text.rfind(c, 0, limit) for c in "。！？；!?;")
+    return text[: cut + 1 if cut > limit // 3 else limit] + "…"
+
+
 def entry_rows(entry: Entry, segmenter: Segmenter) -> Iterable[dict]:
     """An entry's passages as database rows: its short answer, its answer's passages, its strategy;
     each item of a list with long items also on its own (全面客户服务阶段有什么特点)."""

@@ -16,6 +16,9 @@ from actions.definitions import (
 from actions.knowledge_base import knowledge_base
 from tests.actions.conftest import make_tracker, term
 
+# An entry's passage, alone or with the seed's own words that answer too.
+PASSAGE_ANSWERS = ("utter_passage_answer", "utter_passage_answer_quoted")
+
 
 def slot_value(events, name):
     values = [e["value"] for e in events if e.get("event") == "slot" and e.get("name") == name]
@@ -114,7 +117,7 @@ def test_a_strategy_question_about_another_part_gets_that_part(run_action, kb):
         ActionAnswerStrategy(),
         make_tracker("关键客户的风险管理咋整", intent="ask_strategy", entities=[term("关键客户")]),
     )
-    assert messages[0]["response"] == "utter_passage_answer" and "风险" in messages[0]["passage"]
+    assert messages[0]["response"] in PASSAGE_ANSWERS and "风险" in messages[0]["passage"]
     messages, _ = run_action(
         ActionAnswerStrategy(),
         make_tracker("关键客户怎么维护", intent="ask_strategy", entities=[term("关键客户")]),
@@ -139,7 +142,7 @@ def test_strategy_of_a_concept_without_one_answers_from_its_passages(run_action,
         ActionAnswerStrategy(),
         make_tracker(f"{entry.term}怎么做", intent="ask_strategy", entities=[term(entry.term)]),
     )
-    assert messages[0]["response"] == "utter_passage_answer" and messages[0]["term"] == entry.term
+    assert messages[0]["response"] in PASSAGE_ANSWERS and messages[0]["term"] == entry.term
     assert messages[0]["passage"] in entry.answer
 
 
@@ -196,7 +199,7 @@ def test_compare_with_one_term_answers_how_the_sources_set_it_apart(run_action):
         ActionCompareTerms(),
         make_tracker("白金客户有什么不同", intent="compare_terms", entities=[term("白金客户")]),
     )
-    assert messages[0]["response"] == "utter_passage_answer" and messages[0]["term"] == "白金客户"
+    assert messages[0]["response"] in PASSAGE_ANSWERS and messages[0]["term"] == "白金客户"
     assert "不同的是" in messages[0]["passage"]
 
 
@@ -313,3 +316,21 @@ def test_what_else_a_term_is_called_is_answered_from_its_names(run_action, kb):
     tracker = make_tracker("关键客户还有什么别名", entities=[term("关键客户")])
     messages, _ = run_action(ActionAnswerTerm(), tracker)
     assert messages[0]["response"] == "utter_term_no_other_names"
+
+
+def test_an_entrys_passage_comes_with_the_seeds_own_words_when_a_source_passage_answers_too(run_action, kb):
+    # 客户终生价值由哪几部分组成: the entry's passage, and the seed's passage that defines it (004).
+    messages, _ = run_action(
+        ActionAnswerTerm(),
+        make_tracker("客户终生价值由哪几部分组成", entities=[term("客户终生价值")]),
+    )
+    assert messages[0]["response"] == "utter_passage_answer_quoted"
+    assert messages[0]["position"] == 5 and messages[0]["title"]
+    assert "期望净现值" in messages[0]["quote"] and "期望净现值" not in messages[0]["passage"]
+
+
+def test_no_seed_passage_is_added_when_none_is_about_what_the_entry_says(run_action, kb):
+    messages, _ = run_action(
+        ActionAnswerTerm(), make_tracker("大客户这个说法包含哪几层意思", entities=[term("大客户")])
+    )
+    assert messages[0]["response"] == "utter_passage_answer" and "quote" not in messages[0]

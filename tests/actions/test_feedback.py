@@ -334,7 +334,7 @@ def test_a_broken_logbook_never_breaks_an_answer(run_action, tmp_path, monkeypat
     messages, events = run_action(
         ActionAnswerTerm(), asked("白金客户咋整", confidence=0.1, entities=[term("白金客户")])
     )
-    assert messages[0]["short"] == kb.get("白金客户").short and messages[-1]["buttons"][-2:] == RATING
+    assert messages[0]["term"] == kb.get("白金客户").term and messages[-1]["buttons"][-2:] == RATING
     messages, _ = run_action(ActionAnswerTerm(), asked("区块链是什么"))
     assert messages[0]["response"] == "utter_term_unknown"
     tracker = conversation(*ANSWERED, {"user": "没用", "intent": "rate_unhelpful"}, slots=WAIST)

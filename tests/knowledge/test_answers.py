@@ -157,3 +157,20 @@ def test_english_questions_ask_for_a_facet_too(question, facet):
 def test_a_question_about_one_class_is_never_answered_with_its_siblings_definition(kb, question, entry):
     answer = ask(kb, question)
     assert answer.entry is not None and answer.entry.id == entry
+
+
+def test_a_supporting_source_passage_is_about_what_the_entrys_passage_says(kb):
+    found = ask(kb, "客户终生价值由哪几部分组成")
+    assert found.kind == "passage" and found.support is not None and found.support.source.startswith("004")
+    assert "期望净现值" in found.support_quote and found.support_quote not in found.passage.text
+    assert ask(kb, "大客户这个说法包含哪几层意思").support is None
+
+
+def test_an_excerpt_is_cleaned_and_cut_at_a_sentence():
+    from knowledge.passages import excerpt
+
+    scraped = "公司 不投入 任何资源，宜采用 “关系解除 ”策略。"
+    assert excerpt(scraped) == "公司不投入任何资源，宜采用“关系解除”策略。"
+    long = "第一句说了很多话。" * 20 + "最后一句没有句号"
+    cut = excerpt(long, limit=100)
+    assert len(cut) <= 101 and cut.endswith("。…")
