@@ -29,13 +29,23 @@ def no_form(reply: str) -> bool:
     return "属于【" not in reply and not any(q in reply for q in FORM_QUESTIONS)
 
 
-def test_a_part_of_an_entry_comes_first_then_the_short_answer_and_the_sources(say, kb):
+def test_a_part_of_an_entry_comes_first_then_the_short_answer_or_the_seeds_words_and_the_sources(say, kb):
     entry = kb.get("客户服务")
     messages = say(uuid.uuid4().hex, "客户服务的发展经历了哪些阶段")
     reply = texts(messages)
     assert reply.startswith("【客户服务】") and "业主服务阶段" in reply
-    assert reply.index("业主服务阶段") < reply.index(entry.short)
-    assert entry.sources[0] in reply and "查看全文" in titles(messages)
+    after = entry.short if entry.short in reply else "资料原文（《"
+    assert reply.index("业主服务阶段") < reply.index(after) < reply.index(entry.sources[0])
+    assert "查看全文" in titles(messages)
+
+
+def test_an_entrys_passage_is_shown_with_the_seeds_own_words_that_answer_too(say, kb):
+    entry = kb.get("客户终生价值")
+    reply = texts(say(uuid.uuid4().hex, "客户终生价值由哪几部分组成"))
+    assert reply.startswith("【客户终生价值】") and "历史价值" in reply
+    quoted = reply.index("资料原文（《")
+    assert "第5段）：“" in reply[quoted:] and "期望净现值" in reply[quoted:]
+    assert entry.short not in reply and entry.sources[0] in reply[quoted:]
 
 
 def test_a_fact_no_entry_holds_is_quoted_from_the_sources_and_named(say, logbook):
