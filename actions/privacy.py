@@ -24,6 +24,8 @@ logger = logging.getLogger(__name__)
 DONE_RESPONSE = "utter_forget_done"
 FAILED_RESPONSE = "utter_forget_failed"
 CONFIRM_RESPONSE = "utter_ask_forget_confirm"
+# Rasa's socket.io channel emits a custom payload's "data" as the bot message itself.
+FORGOTTEN_SIGNAL = {"data": {"forgotten": True}}
 UNSURE_ACTION = "action_fallback_search"
 # A request to delete says so: the NLU's guess alone (an English question it has few examples
 # like) never asks anyone to confirm a deletion.
@@ -66,4 +68,7 @@ class ActionForgetConversation(Action):
             dispatcher.utter_message(response=FAILED_RESPONSE)
             return []
         dispatcher.utter_message(response=DONE_RESPONSE, feedback=deleted["feedback"], gaps=deleted["gaps"])
+        # For the web chat, which then clears its own copy in the browser (bot/web/static/chat.js);
+        # WeCom ignores a payload without msgtype.
+        dispatcher.utter_message(json_message=FORGOTTEN_SIGNAL)
         return [SlotSet(FORGET_SLOT, True)]

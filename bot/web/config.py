@@ -47,6 +47,9 @@ class WebConfig:
     rasa_api_url: str | None = None
     # Pause before each bot message is shown, with the typing indicator (the widget's default is 0.8–3 s).
     message_delay_ms: int = 150
+    # After the assistant deleted the conversation: how long its confirmation stays before the
+    # page clears the widget's copy and reloads.
+    forget_delay_ms: int = 2500
 
     def __post_init__(self) -> None:
         if self.rasa_url is not None:

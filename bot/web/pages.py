@@ -51,6 +51,7 @@ async def page_config(request: web.Request) -> web.Response:
         "socketUrl": config.socket_url(request),
         "socketPath": "/socket.io/",
         "messageDelayMs": config.message_delay_ms,
+        "forgetDelayMs": config.forget_delay_ms,
         "texts": texts()["widget"],
     }
     # "<" escaped so the value could be inlined in HTML too.

@@ -55,8 +55,10 @@ def test_a_person_deletes_their_conversation_from_the_chat(assistant, say, logbo
     asked = say(user, "把我的聊天记录都删了吧")
     assert "确定要删除" in texts(asked)
     assert [b["payload"] for b in asked[-1]["buttons"]] == ["/forget_conversation_confirmed", "/deny"]
-    done = texts(say(user, "/forget_conversation_confirmed"))
-    assert f"您的 1 条评价和 {gaps} 条问题记录" in done
+    answered = say(user, "/forget_conversation_confirmed")
+    assert f"您的 1 条评价和 {gaps} 条问题记录" in texts(answered)
+    # …and the signal on which the web chat clears its own copy (bot/web/static/chat.js).
+    assert {"data": {"forgotten": True}} in [m.get("custom") for m in answered]
 
     assert stored(assistant, logbook, user, marker) == (0, 0, 0, False)
     assert stored(assistant, logbook, other, others)[:2] == (events, 1)  # the other person's are kept

@@ -11,6 +11,22 @@
     status.hidden = !text;
   }
 
+  // After the assistant deleted the conversation ({"forgotten": true}, bot/forgetting.py), the
+  // widget's own copy in this browser goes too: cleared, the page reloaded as a new conversation.
+  var FORGOTTEN_FLAG = "assistant_forgotten";
+  var WIDGET_STORAGE = "chat_session";
+  var notice = "";
+  if (sessionStorage.getItem(FORGOTTEN_FLAG)) {
+    sessionStorage.removeItem(FORGOTTEN_FLAG);
+    notice = texts.forgotten;
+    showStatus(notice);
+  }
+  function forget() {
+    localStorage.removeItem(WIDGET_STORAGE);
+    sessionStorage.setItem(FORGOTTEN_FLAG, "1");
+    window.location.reload();
+  }
+
   // The widget shows nothing until it is connected: say so when Rasa cannot be reached.
   var waiting = setTimeout(function () {
     showStatus(texts.connecting);
@@ -34,11 +50,17 @@
       onSocketEvent: {
         connect: function () {
           clearTimeout(waiting);
-          showStatus("");
+          showStatus(notice);
         },
         connect_error: function () {
           clearTimeout(waiting);
           showStatus(texts.unreachable);
+        },
+        bot_uttered: function (message) {
+          if (message && message.forgotten === true) {
+            // Let the confirmation be read first; the widget stores nothing in between.
+            setTimeout(forget, config.forgetDelayMs);
+          }
         }
       },
       customMessageDelay: function () {

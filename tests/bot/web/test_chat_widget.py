@@ -88,6 +88,8 @@ def replies(text: str) -> List[Message]:
         return HELP_REPLY
     if text == "hostile":
         return HOSTILE_REPLY
+    if text == "删除我的聊天记录":  # as actions/privacy.py ends a confirmed deletion
+        return [{"text": "已删除：这段对话的全部记录。"}, {"forgotten": True}]
     return [{"text": f"收到：{text}"}]
 
 
@@ -103,7 +105,7 @@ def chat() -> Iterator[Chat]:
     page_port = free_port()
     fake = FakeRasa(allowed_origin=f"http://127.0.0.1:{page_port}", replies=replies)
     with ThreadedApp(fake.app) as rasa:
-        app = create_app(WebConfig(rasa_url=rasa.url))
+        app = create_app(WebConfig(rasa_url=rasa.url, forget_delay_ms=300))
         app.router.add_get("/test/unguarded", _unguarded_page)
         with ThreadedApp(app, port=page_port) as front:
             yield Chat(front.url + "/", rasa.url, fake)
@@ -285,3 +287,19 @@ def test_the_conversation_survives_a_reload(page, chat):
     assert wait_until(lambda: len(chat.fake.sessions) == 2)
     assert chat.fake.sessions[0] == chat.fake.sessions[1], "the same session is asked for again"
     assert chat.fake.texts() == ["/help", "第一条消息"], "no second greeting"
+
+
+def test_after_a_deletion_the_browsers_copy_goes_too(page, page_errors, chat):
+    open_chat(page, chat)
+    send(page, "第一条消息")
+    page.locator(".rw-response", has_text="收到：第一条消息").wait_for()
+    assert "第一条消息" in page.evaluate("localStorage.getItem('chat_session')")
+    send(page, "删除我的聊天记录")
+    page.locator("#chat-status", has_text="聊天记录已删除").wait_for(timeout=10_000)
+    assert wait_until(lambda: len(set(chat.fake.sessions)) == 2), "a new session, not the deleted one"
+    assert page.locator(".rw-client", has_text="第一条消息").count() == 0
+    assert page.locator(".rw-response", has_text="收到：第一条消息").count() == 0
+    assert "第一条消息" not in (page.evaluate("localStorage.getItem('chat_session')") or "")
+    send(page, "第二条消息")  # the new conversation goes on
+    page.locator(".rw-response", has_text="收到：第二条消息").wait_for()
+    assert page_errors == []
