@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Sequence
+from typing import Any, Dict, Iterable, Iterator, List, Sequence
 from urllib.parse import quote
 
 import sqlite_utils
@@ -335,14 +335,7 @@ class Logbook(_Rows):
         hashed = self.sender_hash(sender)
         if hashed is None:
             return {table: 0 for table in SENDER_TABLES}
-        deleted: Dict[str, int] = {}
-        with self._lock:
-            for table in SENDER_TABLES:
-                # table comes from the SENDER_TABLES constant; the value is a parameter
-                cursor = self.db.execute(f"delete from [{table}] where sender_hash = ?", [hashed])  # noqa: S608
-                deleted[table] = cursor.rowcount
-            self.db.conn.commit()
-        return deleted
+        return self._delete(SENDER_TABLES, "sender_hash = ?", hashed)
 
     # -- retention -------------------------------------------------------------------
     def purge(self, days: int | None = None, now: datetime | None = None) -> Dict[str, int]:
@@ -354,11 +347,15 @@ class Logbook(_Rows):
         if days < 0:
             raise ValueError("the retention period cannot be negative")
         cutoff = timestamp((now or utc_now()) - timedelta(days=days))
+        return self._delete(TABLES, "created_at < ?", cutoff)
+
+    def _delete(self, tables: Iterable[str], condition: str, value: Any) -> Dict[str, int]:
+        """Delete the rows of ``tables`` that meet ``condition`` (one parameter), in one
+        transaction; count per table. Tables and condition are this module's constants."""
         deleted: Dict[str, int] = {}
         with self._lock:
-            for table in TABLES:
-                # table comes from the TABLES constant; the value is a parameter
-                cursor = self.db.execute(f"delete from [{table}] where created_at < ?", [cutoff])  # noqa: S608
+            for table in tables:
+                cursor = self.db.execute(f"delete from [{table}] where {condition}", [value])  # noqa: S608
                 deleted[table] = cursor.rowcount
             self.db.conn.commit()
         return deleted

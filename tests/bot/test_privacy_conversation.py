@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import urllib.error
-import urllib.request
+import urllib.parse
 import uuid
 from typing import Any, Dict, List, Tuple
 
@@ -15,6 +14,7 @@ import pytest
 
 from bot.api_token import api_token
 from knowledge.logbook import Logbook
+from tests.bot.clients import http
 
 pytestmark = pytest.mark.server
 
@@ -107,16 +107,10 @@ def test_a_question_is_never_taken_for_a_request_to_delete(say, text):
 
 
 def delete(assistant, sender: str, token: str | None) -> Tuple[int, Dict[str, Any]]:
-    request = urllib.request.Request(
-        f"{assistant.web_url}/api/conversations/{urllib.request.quote(sender, safe='')}", method="DELETE"
-    )
-    if token is not None:
-        request.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
+    headers = {} if token is None else {"Authorization": f"Bearer {token}"}
+    url = f"{assistant.web_url}/api/conversations/{urllib.parse.quote(sender, safe='')}"
+    status, _, body = http(url, method="DELETE", content_type=None, headers=headers, timeout=30)
+    return status, json.loads(body)
 
 
 def test_an_operator_deletes_a_persons_conversation_through_the_api(assistant, say, logbook):

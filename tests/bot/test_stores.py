@@ -215,13 +215,18 @@ def postgres():
     server.stop()
 
 
-def test_the_production_store_keeps_conversations_no_longer_either(postgres, monkeypatch):
-    monkeypatch.setenv("KB_LOG_RETENTION_DAYS", "never")
+def production_store(postgres) -> RetainingSQLTrackerStore:
+    """The store of the production endpoints, on the test's PostgreSQL, built by Rasa."""
     config = EndpointConfig(
         type="bot.stores.RetainingSQLTrackerStore", url="127.0.0.1", port=postgres.port,
         dialect="postgresql", db=postgres.database, username=postgres.user, password=postgres.password,
     )  # fmt: skip
-    store = TrackerStore.create(config, domain=DOMAIN)
+    return TrackerStore.create(config, domain=DOMAIN)
+
+
+def test_the_production_store_keeps_conversations_no_longer_either(postgres, monkeypatch):
+    monkeypatch.setenv("KB_LOG_RETENTION_DAYS", "never")
+    store = production_store(postgres)
     assert isinstance(store, RetainingSQLTrackerStore)
     now = time.time()
     _old_and_recent_conversations(store, now)
@@ -263,11 +268,7 @@ def test_a_conversation_saved_with_the_forget_slot_is_deleted_whole(tmp_path, mo
 
 def test_the_production_store_forgets_a_conversation_too(postgres, monkeypatch):
     monkeypatch.setenv("KB_LOG_RETENTION_DAYS", "never")
-    config = EndpointConfig(
-        type="bot.stores.RetainingSQLTrackerStore", url="127.0.0.1", port=postgres.port,
-        dialect="postgresql", db=postgres.database, username=postgres.user, password=postgres.password,
-    )  # fmt: skip
-    store = TrackerStore.create(config, domain=DOMAIN)
+    store = production_store(postgres)
     for sender in asyncio.run(store.keys()):
         store.delete(sender)  # the earlier test's conversations
     _forgotten(store)
