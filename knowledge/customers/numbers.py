@@ -1,7 +1,8 @@
 """Numbers in a salesperson's Chinese: amounts, shares, multiples, counts and ranks.
 
-Written the many ways people type them: 800万, 1.2亿, 5000000元, 50w, 两千万, 十来万, 小几百万,
-三四百万, 上千万, 三成, 一成半, 15个点, 百分之八, 翻一番, 三倍, 减半, 第3名, 前1%, 合作五年, 十来年.
+Written the many ways people type them: 800万, 1.2亿, 5000000元, 50w, 3kw, 6.5M, 两千万, 十来万,
+小几百万, 三四百万, 上千万, 三成, 一成半, 15个点, 百分之八, 千分之三, 翻一番, 涨了一半, 三倍, 减半,
+第3名, 前1%, 合作五年, 十来年, 去年开始合作.
 Every quantity keeps its place in the text, so the reader can mask it and a reply can quote it.
 Loose amounts become one figure: a range its middle (三四百万 → 350万), 十来 ten, 几十 fifty.
 """
@@ -17,8 +18,9 @@ DIGITS = {"零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "两": 2, 
           "九": 9, "玖": 9}  # fmt: skip
 SMALL_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 # Money units, as 万元.
-MONEY_UNITS = {"亿": 10000.0, "千万": 1000.0, "百万": 100.0, "万": 1.0, "w": 1.0, "W": 1.0, "千": 0.1,
-               "k": 0.1, "K": 0.1}  # fmt: skip
+MONEY_UNITS = {"亿": 10000.0, "千万": 1000.0, "kw": 1000.0, "KW": 1000.0, "Kw": 1000.0,
+               "百万": 100.0, "M": 100.0, "m": 100.0, "万": 1.0, "w": 1.0, "W": 1.0,
+               "千": 0.1, "k": 0.1, "K": 0.1}  # fmt: skip
 CURRENCY = r"(?:块钱|块|元|人民币|rmb|RMB)"
 
 _CN = "零〇一壹二贰两俩三叁四肆五伍六陆七柒八捌九玖十拾百佰千仟"
@@ -111,10 +113,14 @@ def _value(match: re.Match, tag: str = "", few: bool = False) -> float | None:
 
 
 _MONEY = re.compile(
-    NUMBER + r"\s*(?:个)?\s*(?P<unit>亿|千万|百万|万|千|[wWkK](?![a-zA-Z]))?\s*(?P<cur>" + CURRENCY + ")?"
+    NUMBER
+    + r"\s*(?:个)?\s*(?P<unit>亿|千万|百万|万|千|[kK][wW](?![a-zA-Z])|[wWkKmM](?![a-zA-Z]))?"
+    + r"\s*(?P<cur>"
+    + CURRENCY
+    + ")?"
 )
 _PERCENT = re.compile(
-    r"百分之"
+    r"(?P<per>[百千])分之"
     + _number("1")
     + r"|"
     + NUMBER
@@ -123,8 +129,16 @@ _PERCENT = re.compile(
 )
 _MULTIPLE = re.compile(
     r"翻(?:了|咗)?(?P<fan>" + _number("1") + r")?番|翻(?:了)?(?:一)?倍|"
-    r"(?P<halve>减半|砍半|少了一半|掉了一半|砍了一半|腰斩)|" + NUMBER + r"\s*倍"
+    r"(?P<halve>减半|砍半|少了一半|掉了一半|砍了一半|腰斩)|"
+    r"(?P<half_more>(?:涨|增长|增加|多|长|提高|提升|上涨|上升|增)了?(?:将近|差不多|大概)?一半)|"
+    + NUMBER
+    + r"\s*倍"
 )
+# Cooperation counted from a year before this one: 去年开始合作 (1), 前年签的 (2), 大前年 (3).
+_SINCE = re.compile(
+    r"(?P<year>大前年|前年|去年|上一年)(?:才|刚|就|底|初|年底|年初)?(?:开始|起|签|合作|建立|认识|打交道|接触|成交|下单|做|来往|搭上)"
+)
+SINCE_YEARS = {"去年": 1.0, "上一年": 1.0, "前年": 2.0, "大前年": 3.0}
 _YEARS = re.compile(
     NUMBER + r"\s*(?P<half>个半)?\s*(?:年(?!前|后|底|初|内|中|度|纪|级|龄|薪|会|终)|载)(?P<half2>半)?"
 )
@@ -135,7 +149,7 @@ _TOP = re.compile(r"(?:前|top|TOP|Top)\s*" + NUMBER + r"\s*(?P<unit>%|名|位|�
 _TOP_SHARE = re.compile(
     r"(?:前|top|TOP|Top)\s*(?:百分之" + _number("1") + r"|" + NUMBER + r"\s*(?P<cheng>成))"
 )
-_COUNT = re.compile(NUMBER + r"\s*(?P<unit>单|笔|家|个客户|位客户|个|次|名|位|批)")
+_COUNT = re.compile(NUMBER + r"\s*(?P<unit>单|笔|家|个客户|位客户|个|次|名|位|批|客户)")
 
 
 def _overlaps(found: List[Quantity], start: int, end: int) -> bool:
@@ -164,7 +178,9 @@ def quantities(text: str) -> List[Quantity]:
     for m in _TOP.finditer(text):
         add("top", _value(m), m, "%" if m.group("unit") == "%" else "名")
     for m in _PERCENT.finditer(text):
-        value = _value(m, "1") if m.group(0).startswith("百分之") else _value(m)
+        value = _value(m, "1") if m.group("per") else _value(m)
+        if value is not None and m.group("per") == "千":
+            value /= 10  # 千分之三 → 0.3%
         if value is not None and m.group("sign") and m.group("sign").startswith("成"):
             tenth = m.group("tenth")  # 一成半 → 15%, 三成五 → 35%
             value = value * 10 + (5 if tenth == "半" else DIGITS[tenth] if tenth else 0)
@@ -172,6 +188,8 @@ def quantities(text: str) -> List[Quantity]:
     for m in _MULTIPLE.finditer(text):
         if m.group("halve"):
             add("multiple", -50.0, m)
+        elif m.group("half_more"):
+            add("multiple", 50.0, m)
         elif m.group(0).startswith("翻"):
             times = _value(m, "1") if m.group("n1") else 1.0
             add("multiple", (2 ** (times or 1) - 1) * 100 if "番" in m.group(0) else 100.0, m)
@@ -185,6 +203,8 @@ def quantities(text: str) -> List[Quantity]:
         add(
             "years", None if value is None else value + (0.5 if m.group("half") or m.group("half2") else 0), m
         )
+    for m in _SINCE.finditer(text):
+        add("years", SINCE_YEARS[m.group("year")], m)
     for m in _MONTHS.finditer(text):
         value = _value(m)
         add("years", None if value is None else (value + (0.5 if m.group("half") else 0)) / 12, m, "月")

@@ -167,7 +167,7 @@ def _ranks(reading: _Reading, clause: Clause, found: List[Quantity]) -> None:
     for q in found:
         if (q.kind == "rank" or (q.kind == "top" and q.unit == "名")) and not market:
             reading.positions.append((q.value, clause))
-        elif q.kind == "count" and q.unit in ("个客户", "位客户", "家", "个", "位"):
+        elif q.kind == "count" and q.unit in ("个客户", "位客户", "客户", "家", "个", "位"):
             if q.unit.endswith("客户") or has(clause.text, lex["customer_counts"]):
                 reading.populations.append((q.value, clause))
 
