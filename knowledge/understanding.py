@@ -25,9 +25,6 @@ from knowledge.search import KnowledgeBase
 # from the lower one when the NLU took the message for a question too (two readers agreeing).
 QUESTION_PROBABILITY = 0.7
 AGREED_QUESTION_PROBABILITY = 0.5
-# From this probability on, the reader's "question" outweighs the signs of one customer (哪些客户算
-# 铅质客户？比如老拖款的那种算不算 asks for a class with its facts, yet asks about customers in general).
-SURE_QUESTION_PROBABILITY = 0.9
 # From this probability on, the reader's "this is about customer management" is believed.
 ON_TOPIC_PROBABILITY = 0.8
 
@@ -102,14 +99,10 @@ class Understanding:
         a yearly purchase figure (客户近三年采购额分别是100万、150万、230万), both value levels
         (客户现在贡献不大，可未来空间巨大) or a class asked with the facts that decide it
         (排名前1%算什么客户) are about one customer — the figure and the levels unless both the NLU
-        and the reader take the message for a question (要留住多少客户利润才会翻番); the class asked
-        not when the reader is sure that it is a question."""
+        and the reader take the message for a question (要留住多少客户利润才会翻番)."""
         figures = self.description.facts.purchase_wan is not None or len(self.description.levels) == 2
         if figures and not (self.asked_as_question and self.asks_a_question):
             return True
-        label, probability = self.kind
-        if label == "question" and probability >= SURE_QUESTION_PROBABILITY:
-            return False
         if self.asks_for_a_class and self.description.verdict.decided:
             return True  # 排名前1%算什么客户: the facts it states are enough for the class it asks
         return (
