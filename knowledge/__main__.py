@@ -99,8 +99,11 @@ def _purge(args: argparse.Namespace) -> int:
     finally:
         logbook.close()
     counts = ", ".join(f"{n} {table}" for table, n in deleted.items())
-    print(f"deleted records older than {days} days from {logbook.path}: {counts}")
+    print(f"deleted records older than {days} days from {logbook.location}: {counts}")
     return 0
+
+
+LOGBOOK_HELP = f"logbook path or database URL (default KB_LOG_URL, else {paths.log_path()})"
 
 
 def main(argv: List[str] | None = None) -> int:
@@ -130,7 +133,7 @@ def main(argv: List[str] | None = None) -> int:
     period.add_argument("--since", type=_day, help="first day, YYYY-MM-DD (UTC)")
     report_cmd.add_argument("--until", type=_day, help="last day included, YYYY-MM-DD (default today)")
     report_cmd.add_argument("--html", metavar="PATH", help="also write the report as an HTML page")
-    report_cmd.add_argument("--db", help=f"logbook path (default {paths.log_path()})")
+    report_cmd.add_argument("--db", help=LOGBOOK_HELP)
     report_cmd.add_argument("--limit", type=int, default=10, help="rows per table (default 10)")
     purge_cmd = commands.add_parser("purge", help="delete logbook records older than the retention period")
     purge_cmd.add_argument(
@@ -139,7 +142,7 @@ def main(argv: List[str] | None = None) -> int:
         default=None,
         help="keep this many days (default: KB_LOG_RETENTION_DAYS, else curation.retention_days)",
     )
-    purge_cmd.add_argument("--db", help=f"logbook path (default {paths.log_path()})")
+    purge_cmd.add_argument("--db", help=LOGBOOK_HELP)
     args = parser.parse_args(argv)
 
     if args.command == "report":

@@ -1,6 +1,9 @@
 """The curators' logbook: what was answered, how users rated it, and what was not answered well.
 
-One SQLite file (``KB_LOG_PATH``, default ``build/logbook.db``) with three tables:
+One database with three tables — a SQLite file (``KB_LOG_PATH``, default ``build/logbook.db``),
+or in production the shared PostgreSQL (``KB_LOG_URL``, e.g.
+``postgresql://user:password@host:5432/rasa``), so that every action server writes to one logbook
+and the report counts them all:
 
 - ``answers``: one row per knowledge answer given (entry ids, kind, channel, time),
   with no question text and no sender: it only counts which terms are asked about;
@@ -10,12 +13,11 @@ One SQLite file (``KB_LOG_PATH``, default ``build/logbook.db``) with three table
   answered while the NLU was unsure, with what the assistant did about it.
 
 Personal data stays minimal: sender ids are stored as salted SHA-256 hashes
-(salt from ``KB_LOG_SALT`` or a generated file next to the logbook), questions
-are cut to a bounded length, and records older than the retention period
-(``curation.retention_days`` in ``knowledge/language.yml``, 90 days, or
+(salt from ``KB_LOG_SALT``, else a generated file next to a SQLite logbook or one row that every
+server shares in a PostgreSQL one), questions are cut to a bounded length, and records older than
+the retention period (``curation.retention_days`` in ``knowledge/language.yml``, 90 days, or
 ``KB_LOG_RETENTION_DAYS``; ``never`` keeps them all) are purged when the logbook opens and once a
-day after.
-All SQL is parameterised.
+day after. The SQL is SQLAlchemy's, every value a parameter.
 """
 
 from __future__ import annotations
@@ -23,16 +25,16 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
-import sqlite3
-import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Iterable, Iterator, List, Sequence
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Sequence
 from urllib.parse import quote
 
-import sqlite_utils
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.pool import NullPool
 
 from knowledge import paths
 from knowledge.normalize import language
@@ -56,6 +58,46 @@ MAX_QUESTION_CHARS = 500
 MAX_COMMENT_CHARS = 1000
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"  # SQLite's own, so date(created_at) works in queries
 PURGE_INTERVAL = timedelta(days=1)
+LOG_URL_VARIABLE = "KB_LOG_URL"  # a database URL: the logbook lives there, not in KB_LOG_PATH
+
+METADATA = sa.MetaData()
+
+
+def _table(name: str, *columns: sa.Column) -> sa.Table:
+    """A logbook table: an id, the time (UTC text, so that the SQLite files written before read the
+    same), the channel, then its own columns."""
+    return sa.Table(
+        name,
+        METADATA,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("created_at", sa.Text, index=True),
+        sa.Column("channel", sa.Text),
+        *columns,
+    )
+
+
+_TABLES: Dict[str, sa.Table] = {
+    "answers": _table(
+        "answers",
+        sa.Column("entry_id", sa.Text),
+        sa.Column("other_entry_id", sa.Text),
+        sa.Column("kind", sa.Text),
+    ),
+    "feedback": _table(
+        "feedback",
+        *(sa.Column(name, sa.Text) for name in ("sender_hash", "entry_id", "rating", "question", "comment")),
+    ),
+    "gaps": _table(
+        "gaps",
+        *(sa.Column(name, sa.Text) for name in ("sender_hash", "kind", "question", "action", "intent")),
+        sa.Column("confidence", sa.Float),
+        sa.Column("entry_id", sa.Text),
+    ),
+}
+# The salt of a logbook in a database server, one row that every server of the logbook reads.
+SALT_TABLE = sa.Table(
+    "logbook_salt", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True), sa.Column("salt", sa.Text)
+)
 
 
 def utc_now() -> datetime:
@@ -103,11 +145,46 @@ def low_confidence() -> float:
     return float(settings().get("low_confidence", 0.6))
 
 
-def _salt(log_path: Path) -> str:
-    """KB_LOG_SALT, or a random salt kept (owner-readable only) next to the logbook."""
-    salt = os.environ.get("KB_LOG_SALT")
-    if salt:
-        return salt
+def location(where: Path | str | None = None) -> str:
+    """Where the logbook lives: ``where``, else ``KB_LOG_URL``, else ``KB_LOG_PATH``; a database URL
+    (``postgresql://…``) or a SQLite file's path."""
+    if where is None:
+        where = os.environ.get(LOG_URL_VARIABLE, "").strip() or paths.log_path()
+    return str(where)
+
+
+def is_url(where: str) -> bool:
+    return "://" in where
+
+
+def shown(where: str) -> str:
+    """``where`` without a password, for a report or a log line."""
+    return make_url(where).render_as_string(hide_password=True) if is_url(where) else where
+
+
+def _engine(where: str, read_only: bool = False) -> Engine:
+    if is_url(where):
+        url = make_url(where)
+        postgres = url.get_backend_name() == "postgresql"
+        options = {"options": "-c default_transaction_read_only=on"} if read_only and postgres else {}
+        return sa.create_engine(url, connect_args=options, pool_pre_ping=True, future=True)
+    path = Path(where)
+    if read_only:
+        uri = f"sqlite:///file:{quote(str(path.resolve()))}?mode=ro&uri=true"
+        return sa.create_engine(uri, poolclass=NullPool, future=True)
+    arguments = {"timeout": 10, "check_same_thread": False}
+    return sa.create_engine(f"sqlite:///{path}", connect_args=arguments, poolclass=NullPool, future=True)
+
+
+def _execute(connection: sa.engine.Connection, statement: Any) -> Any:
+    """Run a SQLAlchemy Core statement, whose values are all bound parameters; SQL text is refused."""
+    if isinstance(statement, (str, sa.sql.elements.TextClause)):
+        raise TypeError("the logbook runs SQLAlchemy statements, never SQL text")
+    return connection.execute(statement)  # noqa: S608 - a Core statement (checked above), no text
+
+
+def _file_salt(log_path: Path) -> str:
+    """A random salt kept (owner-readable only) next to a SQLite logbook."""
     path = log_path.with_name(log_path.stem + ".salt")
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -115,6 +192,30 @@ def _salt(log_path: Path) -> str:
         with os.fdopen(descriptor, "w") as file:
             file.write(secrets.token_hex(16))
     return path.read_text().strip()
+
+
+def _shared_salt(engine: Engine) -> str:
+    """The salt every server of a logbook in a database server shares: written by the first."""
+    query = sa.select(SALT_TABLE.c.salt).where(SALT_TABLE.c.id == 1)
+    with engine.connect() as connection:
+        salt = _execute(connection, query).scalar()
+    if salt is None:
+        try:
+            with engine.begin() as connection:
+                _execute(connection, SALT_TABLE.insert().values(id=1, salt=secrets.token_hex(16)))
+        except sa.exc.IntegrityError:
+            pass  # another server wrote it first
+        with engine.connect() as connection:
+            salt = _execute(connection, query).scalar_one()
+    return str(salt)
+
+
+def _create(engine: Engine, metadata: sa.MetaData) -> None:
+    """The tables that are missing; two servers opening a new logbook at once both succeed."""
+    try:
+        metadata.create_all(engine, checkfirst=True)
+    except (sa.exc.IntegrityError, sa.exc.ProgrammingError):
+        metadata.create_all(engine, checkfirst=True)  # the other one created them meanwhile
 
 
 def _clip(text: str | None, limit: int) -> str:
@@ -139,29 +240,40 @@ class Period:
 
 
 class _Rows:
-    """Reading a logbook's tables (``self.db``)."""
+    """Reading a logbook's tables (``self.engine``)."""
 
-    db: sqlite_utils.Database
+    engine: Engine
+    where: str
+
+    @property
+    def location(self) -> str:
+        """Where the logbook lives, without a password."""
+        return shown(self.where)
 
     def rows(self, table: str, period: Period | None = None) -> List[Dict[str, Any]]:
         """Every row of ``table`` (optionally within ``period``), oldest first."""
         return list(self.iter_rows(table, period))
 
     def iter_rows(self, table: str, period: Period | None = None) -> Iterator[Dict[str, Any]]:
-        # Only a name from the TABLES constant is ever put into the SQL; values are parameters.
         if table not in TABLES:
             raise ValueError(f"unknown table {table!r}")
-        if period is None:
-            return self.db.query(f"select * from [{table}] order by created_at, id")  # noqa: S608
-        return self.db.query(
-            f"select * from [{table}] where created_at >= :since and created_at < :until "  # noqa: S608
-            "order by created_at, id",  # noqa: S608
-            period.bounds,
-        )
+        t = _TABLES[table]
+        query = sa.select(t).order_by(t.c.created_at, t.c.id)
+        if period is not None:
+            bounds = period.bounds
+            query = query.where(t.c.created_at >= bounds["since"], t.c.created_at < bounds["until"])
+        with self.engine.connect() as connection:
+            return iter([dict(row._mapping) for row in _execute(connection, query)])
+
+    def table_names(self) -> List[str]:
+        return sa.inspect(self.engine).get_table_names()
+
+    def close(self) -> None:
+        self.engine.dispose()
 
 
 class Logbook(_Rows):
-    """The logbook file; safe to share between the threads of one process."""
+    """The logbook; safe to share between the threads of one process and between processes."""
 
     def __init__(
         self,
@@ -171,7 +283,8 @@ class Logbook(_Rows):
         retention: int | str | None = FROM_SETTINGS,
         now: datetime | None = None,
     ) -> None:
-        """``retention``: days to keep records, None (or ``never``) to keep them all, or by default
+        """``path``: a SQLite file or a database URL (default: ``KB_LOG_URL``, else ``KB_LOG_PATH``);
+        ``retention``: days to keep records, None (or ``never``) to keep them all, or by default
         what the settings say."""
         self.retention = (
             retention_days()
@@ -180,58 +293,23 @@ class Logbook(_Rows):
             if retention is None
             else parse_retention(retention)
         )
-        self.path = Path(path or paths.log_path())
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._salt = salt if salt is not None else _salt(self.path)
-        connection = sqlite3.connect(self.path, check_same_thread=False, timeout=10)
-        self.db = sqlite_utils.Database(connection)
-        self._lock = threading.Lock()
-        with self._lock:
-            self.db.execute("pragma journal_mode = wal")
-            self._create_tables()
+        self.where = location(path)
+        self.path = None if is_url(self.where) else Path(self.where)
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.engine = _engine(self.where)
+        if self.path is not None:
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("pragma journal_mode = wal")
+        _create(self.engine, METADATA)
+        if salt is None:
+            salt = os.environ.get("KB_LOG_SALT") or None
+        if salt is None and self.path is None:
+            _create(self.engine, SALT_TABLE.metadata)
+            salt = _shared_salt(self.engine)
+        self._salt = salt if salt is not None else _file_salt(self.path)
         self._purged_at: datetime | None = None
         self.purge_if_due(now)
-
-    def _create_tables(self) -> None:
-        common = {"created_at": str, "channel": str}
-        self.db["answers"].create(
-            {"id": int, **common, "entry_id": str, "other_entry_id": str, "kind": str},
-            pk="id",
-            if_not_exists=True,
-        )
-        self.db["feedback"].create(
-            {
-                "id": int,
-                **common,
-                "sender_hash": str,
-                "entry_id": str,
-                "rating": str,
-                "question": str,
-                "comment": str,
-            },
-            pk="id",
-            if_not_exists=True,
-        )
-        self.db["gaps"].create(
-            {
-                "id": int,
-                **common,
-                "sender_hash": str,
-                "kind": str,
-                "question": str,
-                "action": str,
-                "intent": str,
-                "confidence": float,
-                "entry_id": str,
-            },
-            pk="id",
-            if_not_exists=True,
-        )
-        for table in TABLES:
-            self.db[table].create_index(["created_at"], if_not_exists=True)
-
-    def close(self) -> None:
-        self.db.close()
 
     def sender_hash(self, sender: str | None) -> str | None:
         if not sender:
@@ -240,8 +318,8 @@ class Logbook(_Rows):
 
     def _insert(self, table: str, row: Dict[str, Any], at: datetime | None) -> int:
         row["created_at"] = timestamp(at or utc_now())
-        with self._lock:
-            return int(self.db[table].insert(row).last_pk)
+        with self.engine.begin() as connection:
+            return int(_execute(connection, _TABLES[table].insert().values(**row)).inserted_primary_key[0])
 
     # -- writing -------------------------------------------------------------------
     def record_answer(
@@ -290,13 +368,11 @@ class Logbook(_Rows):
 
     def add_comment(self, feedback_id: int, comment: str) -> bool:
         """What was missing, added to a rating; False when the rating no longer exists."""
-        with self._lock:
-            cursor = self.db.execute(
-                "update feedback set comment = ? where id = ?",
-                [_clip(comment, MAX_COMMENT_CHARS), int(feedback_id)],
-            )
-            self.db.conn.commit()
-        return cursor.rowcount == 1
+        feedback = _TABLES["feedback"]
+        update = feedback.update().where(feedback.c.id == int(feedback_id))
+        with self.engine.begin() as connection:
+            result = _execute(connection, update.values(comment=_clip(comment, MAX_COMMENT_CHARS)))
+        return result.rowcount == 1
 
     def record_gap(
         self,
@@ -335,7 +411,7 @@ class Logbook(_Rows):
         hashed = self.sender_hash(sender)
         if hashed is None:
             return {table: 0 for table in SENDER_TABLES}
-        return self._delete(SENDER_TABLES, "sender_hash = ?", hashed)
+        return self._delete(SENDER_TABLES, lambda t: t.c.sender_hash == hashed)
 
     # -- retention -------------------------------------------------------------------
     def purge(self, days: int | None = None, now: datetime | None = None) -> Dict[str, int]:
@@ -347,17 +423,16 @@ class Logbook(_Rows):
         if days < 0:
             raise ValueError("the retention period cannot be negative")
         cutoff = timestamp((now or utc_now()) - timedelta(days=days))
-        return self._delete(TABLES, "created_at < ?", cutoff)
+        return self._delete(TABLES, lambda t: t.c.created_at < cutoff)
 
-    def _delete(self, tables: Iterable[str], condition: str, value: Any) -> Dict[str, int]:
-        """Delete the rows of ``tables`` that meet ``condition`` (one parameter), in one
-        transaction; count per table. Tables and condition are this module's constants."""
+    def _delete(self, tables: Iterable[str], condition: Callable[[sa.Table], Any]) -> Dict[str, int]:
+        """Delete the rows of ``tables`` that meet ``condition`` in one transaction; count per table."""
         deleted: Dict[str, int] = {}
-        with self._lock:
+        with self.engine.begin() as connection:
             for table in tables:
-                cursor = self.db.execute(f"delete from [{table}] where {condition}", [value])  # noqa: S608
-                deleted[table] = cursor.rowcount
-            self.db.conn.commit()
+                deleted[table] = _execute(
+                    connection, _TABLES[table].delete().where(condition(_TABLES[table]))
+                ).rowcount
         return deleted
 
     def purge_if_due(self, now: datetime | None = None) -> None:
@@ -374,21 +449,16 @@ class LogbookReader(_Rows):
     salt or table and purges nothing; a logbook not written yet reads as empty."""
 
     def __init__(self, path: Path | str | None = None) -> None:
-        self.path = Path(path or paths.log_path())
-        uri = f"file:{quote(str(self.path.resolve()))}?mode=ro"
-        self.db = (
-            sqlite_utils.Database(sqlite3.connect(uri, uri=True, check_same_thread=False))
-            if self.path.exists()
-            else sqlite_utils.Database(memory=True)
-        )
+        self.where = location(path)
+        self.path = None if is_url(self.where) else Path(self.where)
+        missing = self.path is not None and not self.path.exists()
+        self.engine = sa.create_engine("sqlite://", future=True) if missing else _engine(self.where, True)
+        self._present = set(self.table_names())
 
     def iter_rows(self, table: str, period: Period | None = None) -> Iterator[Dict[str, Any]]:
-        if table in TABLES and not self.db[table].exists():
+        if table in TABLES and table not in self._present:
             return iter(())  # not written yet
         return super().iter_rows(table, period)
-
-    def close(self) -> None:
-        self.db.close()
 
 
 @lru_cache(maxsize=4)
@@ -397,5 +467,6 @@ def _open(path: str) -> Logbook:
 
 
 def open_logbook(path: Path | str | None = None) -> Logbook:
-    """The logbook at ``path`` (default: ``KB_LOG_PATH``), opened once per process."""
-    return _open(str(Path(path or paths.log_path()).resolve()))
+    """The logbook at ``path`` (default: ``KB_LOG_URL``, else ``KB_LOG_PATH``), opened once per process."""
+    where = location(path)
+    return _open(where if is_url(where) else str(Path(where).resolve()))

@@ -131,7 +131,7 @@ def build_report(
 
     return Report(
         period=period,
-        logbook=str(logbook.path),
+        logbook=logbook.location,
         answered=len(answers) + len(from_sources),
         unanswered=len(missed),
         gap_kinds=dict(Counter(g["kind"] for g in gaps)),

@@ -101,6 +101,10 @@ class PostgreSQL:
             "-w",
             "start",
         )
+        self.create_database(self.database)
+
+    def create_database(self, name: str) -> str:
+        """A new empty database on this cluster; its URL."""
         import psycopg2
         from psycopg2 import sql
 
@@ -109,8 +113,13 @@ class PostgreSQL:
         )
         connection.autocommit = True
         with connection.cursor() as cursor:
-            cursor.execute(sql.SQL("create database {}").format(sql.Identifier(self.database)))
+            cursor.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
         connection.close()
+        return self.url(name)
+
+    def url(self, database: str | None = None) -> str:
+        """The SQLAlchemy URL of ``database`` (default: the one the tracker store uses)."""
+        return f"postgresql://{self.user}:{self.password}@127.0.0.1:{self.port}/{database or self.database}"
 
     def stop(self) -> None:
         if self.data.exists():

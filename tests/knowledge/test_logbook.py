@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -127,7 +128,7 @@ def test_hostile_questions_are_stored_as_text(logbook, case, text):
     expected = text.replace("\x00", "").strip()[:MAX_QUESTION_CHARS]
     assert logbook.rows("gaps")[0]["question"] == expected
     assert logbook.rows("feedback")[0]["question"] == expected
-    assert set(logbook.db.table_names()) >= {"answers", "feedback", "gaps"}
+    assert set(logbook.table_names()) >= {"answers", "feedback", "gaps"}
 
 
 def test_forgetting_a_sender_deletes_their_ratings_comments_and_gaps_only(logbook):
@@ -227,3 +228,79 @@ def test_open_logbook_follows_kb_log_path(tmp_path, monkeypatch):
 def test_timestamps_are_utc():
     beijing = timezone(timedelta(hours=8))
     assert timestamp(datetime(2026, 11, 21, 8, 30, tzinfo=beijing)) == "2026-11-21 00:30:00"
+
+
+# -- the logbook in the shared PostgreSQL (production: every action server writes to one) --------
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    from tests.bot.servers import PostgreSQL
+
+    server = PostgreSQL()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def database(postgres, monkeypatch):
+    """A new empty database's URL; no salt in the environment (the servers must share one)."""
+    monkeypatch.delenv("KB_LOG_SALT", raising=False)
+    return postgres.create_database(f"logbook_{uuid.uuid4().hex[:12]}")
+
+
+def test_two_servers_write_to_one_logbook_and_share_its_salt(database):
+    first, second = Logbook(database, retention=None), Logbook(database, retention=None)
+    first.record_feedback(
+        "waist_customer", "helpful", "腰部客户是什么", channel="rest", sender="alice", at=NOW
+    )
+    rating = second.record_feedback(
+        "head_customer", "unhelpful", "头部客户", channel="wecom", sender="alice", at=NOW
+    )
+    assert second.add_comment(rating, "没讲怎么找")
+    second.record_gap("none", "区块链", "said_unknown", channel="rest", sender="bob", at=NOW)
+    first.record_answer(["waist_customer"], "definition", channel="rest", at=NOW)
+    assert first.sender_hash("alice") == second.sender_hash("alice")  # one salt, kept in the database
+    for book in (first, second):
+        assert [r["rating"] for r in book.rows("feedback")] == ["helpful", "unhelpful"]
+        assert book.rows("feedback")[1]["comment"] == "没讲怎么找"
+        assert len(book.rows("gaps")) == 1 and len(book.rows("answers")) == 1
+    assert Logbook(database).sender_hash("alice") == first.sender_hash("alice")  # and after a restart
+    # Deleting a person's records on one server deletes what the other wrote of them too.
+    assert second.forget("alice") == {"feedback": 2, "gaps": 0}
+    assert first.rows("feedback") == [] and len(first.rows("gaps")) == 1
+
+
+def test_the_shared_logbook_purges_by_the_retention_too(database):
+    book = Logbook(database, retention=None)
+    book.record_gap("none", "旧问题", "said_unknown", at=NOW - timedelta(days=40))
+    book.record_gap("none", "新问题", "said_unknown", at=NOW - timedelta(days=5))
+    Logbook(database, retention=30, now=NOW)  # another server opening it purges
+    assert [r["question"] for r in book.rows("gaps")] == ["新问题"]
+
+
+def test_the_report_reads_the_shared_logbook_read_only(database):
+    from sqlalchemy.exc import DBAPIError
+
+    from knowledge.logbook import LogbookReader
+
+    empty = LogbookReader(database)  # not written yet: empty, and nothing is created
+    assert empty.rows("feedback") == [] and empty.table_names() == []
+    book = Logbook(database, retention=None)
+    book.record_feedback("waist_customer", "helpful", "腰部客户是什么", sender="alice", at=NOW)
+    reader = LogbookReader(database)
+    assert [r["entry_id"] for r in reader.rows("feedback")] == ["waist_customer"]
+    with pytest.raises(DBAPIError, match="read-only"), reader.engine.begin() as connection:
+        connection.exec_driver_sql("delete from feedback")
+    assert len(book.rows("feedback")) == 1
+    assert reader.location.count("***") == 1 and "@127.0.0.1" in reader.location  # no password shown
+
+
+def test_kb_log_url_places_the_logbook(database, monkeypatch, tmp_path):
+    monkeypatch.setenv("KB_LOG_URL", database)
+    monkeypatch.setenv("KB_LOG_PATH", str(tmp_path / "unused.db"))
+    book = Logbook(retention=None)
+    assert book.path is None and book.where == database
+    book.record_answer(["waist_customer"], "definition")
+    assert not (tmp_path / "unused.db").exists()
