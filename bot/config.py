@@ -1,13 +1,16 @@
 """The files Rasa is started with: endpoints (the action server's port, the tracker store's file)
 and credentials (the WeCom channel when all its WECOM_* variables are set), written per Rasa port
-into build/ from the templates in bot/."""
+into build/ from the templates in bot/; and where the logbook lives when the endpoints keep
+conversations in PostgreSQL."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Dict
 
 import yaml
+from sqlalchemy.engine import URL
 
 from knowledge.paths import BUILD_DIR, REPO_ROOT
 
@@ -67,3 +70,30 @@ def credentials_file(rasa_port: int, env: Dict[str, str]) -> Path:
         encoding="utf-8",
     )
     return path
+
+
+_REFERENCE = re.compile(r"\$\{(\w+)\}")
+
+
+def logbook_url(template: Path, env: Dict[str, str]) -> str | None:
+    """The logbook's database when ``template`` keeps conversations in PostgreSQL (the production
+    endpoints): the same database, its tables beside Rasa's, so that every action server writes to
+    one logbook. Built from the tracker store's values with their ``${NAME}`` taken from ``env``;
+    None for another store or when a value is missing."""
+    store = (yaml.safe_load(template.read_text(encoding="utf-8")) or {}).get("tracker_store") or {}
+    if store.get("dialect") != "postgresql":
+        return None
+    values = {}
+    for key in ("url", "port", "db", "username", "password"):
+        values[key] = _REFERENCE.sub(lambda m: env.get(m.group(1), ""), str(store.get(key) or "")).strip()
+    if not all(values[key] for key in ("url", "db", "username")):
+        return None
+    url = URL.create(
+        "postgresql",
+        username=values["username"],
+        password=values["password"] or None,
+        host=values["url"],
+        port=int(values["port"]) if values["port"] else None,
+        database=values["db"],
+    )
+    return url.render_as_string(hide_password=False)

@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Dict, List, Set
 
 from bot.api_token import api_token
-from bot.config import BOT_DIR, credentials_file, endpoints_file, wecom_credentials
+from bot.config import BOT_DIR, credentials_file, endpoints_file, logbook_url, wecom_credentials
 from bot.environment import environment
 from bot.model import MODEL_PATH
+from knowledge.logbook import LOG_URL_VARIABLE
 from knowledge.paths import BUILD_DIR, REPO_ROOT
 from knowledge.warm_up import DESCRIPTION, QUESTION
 
@@ -124,6 +125,16 @@ class Assistant:
         self._wait(f"{self.url}/", "rasa", started + timeout)
         return time.perf_counter() - started
 
+    def _environment(self) -> Dict[str, str]:
+        """The processes' environment: process.env's settings, the caller's, ``env``; and the logbook
+        in the endpoints' PostgreSQL when they keep conversations there and KB_LOG_URL is not set."""
+        env = {**environment(), **self.env}
+        if not env.get(LOG_URL_VARIABLE):
+            url = logbook_url(self.endpoints, env)
+            if url:
+                env[LOG_URL_VARIABLE] = url
+        return env
+
     def _spawn_actions(self) -> None:
         # rasa-sdk has no authentication: it listens on localhost unless ACTIONS_HOST says otherwise.
         host = os.environ.get("ACTIONS_HOST", "127.0.0.1")
@@ -131,7 +142,7 @@ class Assistant:
             "actions",
             [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions"]
             + ["--port", str(self.actions_port)],
-            {**environment(), **self.env, "SANIC_HOST": host},
+            {**self._environment(), "SANIC_HOST": host},
         )
 
     def _spawn_rasa(self) -> None:
@@ -156,12 +167,12 @@ class Assistant:
         ]
         if self.cors:  # one --cors with every origin: Rasa keeps only the last of repeated flags
             args += ["--cors", *self.cors]
-        self._spawn("rasa", args, {**environment(), **self.env})
+        self._spawn("rasa", args, self._environment())
 
     def _spawn_web(self) -> None:
         args = ["-m", "bot.web", "--host", self.host, "--port", str(self.web_port)]
         args += ["--rasa-port", str(self.rasa_port)]
-        self._spawn("web", [str(VENV_BIN / "python"), *args], {**environment(), **self.env})
+        self._spawn("web", [str(VENV_BIN / "python"), *args], self._environment())
 
     def _wait_actions(self, deadline: float) -> None:
         self._wait(f"http://127.0.0.1:{self.actions_port}/health", "actions", deadline)

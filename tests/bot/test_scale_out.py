@@ -1,14 +1,18 @@
 """Scale-out: two Rasa servers share one conversation through a PostgreSQL tracker store and
-a Redis lock store, configured by bot/endpoints.production.yml exactly as documented.
+a Redis lock store, configured by bot/endpoints.production.yml exactly as documented; each has
+its own action server, and both write to one logbook in the same PostgreSQL, which the curators'
+report on the web front reads.
 
 PostgreSQL and Redis come from the Debian packages (`make system`) and run on free ports
-in temporary folders; one action server serves both Rasa servers.
+in temporary folders.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import threading
+import time
 import uuid
 from typing import Dict, List
 
@@ -39,21 +43,23 @@ def stores():
 
 @pytest.fixture(scope="module")
 def servers(stores, tmp_path_factory):
-    """Two Rasa servers (the first with the action server) on the production endpoints."""
+    """Two Rasa servers, each with its own action server, on the production endpoints; the first
+    with the web front. Each host's SQLite logbook would be in its own folder: only the shared
+    PostgreSQL one can count what both wrote."""
     tmp = tmp_path_factory.mktemp("scale-out")
-    actions_port = free_port()
 
-    def assistant(name: str) -> Assistant:
+    def assistant(name: str, web_port: int | None = None) -> Assistant:
         return Assistant(
             rasa_port=free_port(),
-            actions_port=actions_port,
+            actions_port=free_port(),
+            web_port=web_port,
             endpoints=BOT_DIR / "endpoints.production.yml",
             log_dir=tmp / name,
-            env=stores,
+            env={**stores, "KB_LOG_PATH": str(tmp / name / "logbook.db")},
         )
 
-    first, second = assistant("a"), assistant("b")
-    with running(first), running(second, "start_rasa"):
+    first, second = assistant("a", free_port()), assistant("b")
+    with running(first), running(second):
         yield first, second
 
 
@@ -149,3 +155,27 @@ def test_concurrent_messages_for_one_sender_on_both_servers_are_neither_lost_nor
         stored = [text for text, _ in turns if term in text]
         assert stored == sent, f"{term}: stored {stored}, sent {sent}"
     record("scale-out", {"servers": 2, "concurrent_clients": len(terms), "messages": len(turns), "lost": 0})
+
+
+def test_the_report_counts_the_feedback_given_through_both_action_servers(servers):
+    """The logbook lives in the shared PostgreSQL: each action server writes its ratings there,
+    and the report on the first server's web front counts them all."""
+    first, second = servers
+
+    def report() -> str:
+        status, _, page = http(
+            f"{first.web_url}/report?days=1&token={api_token()}", method="GET", content_type=None
+        )
+        assert status == 200, page
+        return page
+
+    before = re.search(r"(\d+) helpful, (\d+) unhelpful", report())
+    for server, question, rating in ((first, "什么是腰部客户", "有用"), (second, "什么是头部客户", "没用")):
+        client, user = RestClient(server.url), uuid.uuid4().hex
+        client(user, question)
+        assert client(user, rating).status == 200
+    time.sleep(1.1)  # the report's period ends before the current second (times are kept to the second)
+    after = re.search(r"(\d+) helpful, (\d+) unhelpful", report())
+    assert (int(after[1]) - int(before[1]), int(after[2]) - int(before[2])) == (1, 1)
+    for server in servers:  # and no host kept a logbook of its own
+        assert not (server.log_dir / "logbook.db").exists()
