@@ -5,6 +5,7 @@ conversations in PostgreSQL."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Dict
@@ -44,6 +45,15 @@ def wecom_credentials(env: Dict[str, str]) -> Dict[str, str] | None:
     return {key: f"${{{name}}}" for key, name in names.items()}
 
 
+def _replace(path: Path, text: str) -> None:
+    """Write ``path`` whole in one step (a new file renamed over the old one): Rasa never reads half
+    of it, and whoever wrote the file before can tell it is no longer theirs (another inode)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+
+
 def endpoints_file(template: Path, rasa_port: int, actions_port: int, tracker_db: Path) -> Path:
     """``template`` with the action server's URL and, for the SQLite tracker store, its file."""
     endpoints = yaml.safe_load(template.read_text(encoding="utf-8"))
@@ -51,8 +61,7 @@ def endpoints_file(template: Path, rasa_port: int, actions_port: int, tracker_db
     if endpoints.get("tracker_store", {}).get("type") == "bot.stores.SQLiteTrackerStore":
         endpoints["tracker_store"]["db"] = str(tracker_db)
     path = BUILD_DIR / f"endpoints.{rasa_port}.yml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(endpoints, allow_unicode=True), encoding="utf-8")
+    _replace(path, yaml.safe_dump(endpoints, allow_unicode=True))
     return path
 
 
@@ -63,11 +72,10 @@ def credentials_file(rasa_port: int, env: Dict[str, str]) -> Path:
     if wecom:
         credentials[WECOM_CHANNEL] = wecom
     path = BUILD_DIR / f"credentials.{rasa_port}.yml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
+    _replace(
+        path,
         "# Written by bot/config.py from bot/credentials.yml and the WECOM_* variables.\n"
         + yaml.safe_dump(credentials, allow_unicode=True),
-        encoding="utf-8",
     )
     return path
 

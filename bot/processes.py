@@ -14,7 +14,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Set
+from typing import Dict, List
 
 from bot.api_token import api_token
 from bot.config import BOT_DIR, credentials_file, endpoints_file, logbook_url, wecom_credentials
@@ -48,7 +48,8 @@ class Assistant:
     env: Dict[str, str] = field(default_factory=dict)
     processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
     # The endpoints and credentials files written for Rasa, removed when everything stops.
-    _written: Set[Path] = field(default_factory=set, repr=False)
+    # (each with its inode: a file another launcher on the same port wrote since is not removed).
+    _written: Dict[Path, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if self.cors is None:
@@ -71,7 +72,7 @@ class Assistant:
 
     def _endpoints_file(self) -> Path:
         path = endpoints_file(self.endpoints, self.rasa_port, self.actions_port, self.tracker_db)
-        self._written.add(path)
+        self._written[path] = path.stat().st_ino
         return path
 
     @property
@@ -85,7 +86,7 @@ class Assistant:
     def _credentials_file(self) -> Path:
         """bot/credentials.yml, plus the WeCom channel when the WECOM_* variables are set."""
         path = credentials_file(self.rasa_port, {**os.environ, **self.env})
-        self._written.add(path)
+        self._written[path] = path.stat().st_ino
         return path
 
     def _spawn(self, name: str, args: List[str], env: Dict[str, str]) -> None:
@@ -236,8 +237,9 @@ class Assistant:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
         if name is None:
-            for path in self._written:
-                path.unlink(missing_ok=True)
+            for path, inode in self._written.items():
+                if path.exists() and path.stat().st_ino == inode:
+                    path.unlink()
             self._written.clear()
 
     def failed(self) -> str | None:
