@@ -22,7 +22,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 from bot.forgetting import FORGET_SLOT
 from bot.stores import DAY_S, AtomicRedisLockStore, RetainingSQLTrackerStore, Retention, SQLiteTrackerStore
-from tests.bot.servers import PostgreSQL, Redis
+from tests.bot.servers import Redis
 
 # The SQLite tracker store.
 
@@ -205,14 +205,6 @@ def test_the_store_purges_when_it_opens(tmp_path, monkeypatch):
     _old_and_recent_conversations(our_store(tmp_path / "t.db"), time.time())
     monkeypatch.setenv("KB_LOG_RETENTION_DAYS", "90")
     assert sorted(asyncio.run(our_store(tmp_path / "t.db").keys())) == ["recent"]
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    server = PostgreSQL()
-    server.start()
-    yield server
-    server.stop()
 
 
 def production_store(postgres) -> RetainingSQLTrackerStore:

@@ -233,16 +233,6 @@ def test_timestamps_are_utc():
 # -- the logbook in the shared PostgreSQL (production: every action server writes to one) --------
 
 
-@pytest.fixture(scope="module")
-def postgres():
-    from tests.bot.servers import PostgreSQL
-
-    server = PostgreSQL()
-    server.start()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
 def database(postgres, monkeypatch):
     """A new empty database's URL; no salt in the environment (the servers must share one)."""
