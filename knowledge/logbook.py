@@ -243,7 +243,11 @@ class _Rows:
     """Reading a logbook's tables (``self.engine``)."""
 
     engine: Engine
-    where: str
+
+    def _locate(self, path: Path | str | None) -> None:
+        """``where`` (a database URL or a file's path) and ``path`` (the file, None for a URL)."""
+        self.where = location(path)
+        self.path = None if is_url(self.where) else Path(self.where)
 
     @property
     def location(self) -> str:
@@ -293,8 +297,7 @@ class Logbook(_Rows):
             if retention is None
             else parse_retention(retention)
         )
-        self.where = location(path)
-        self.path = None if is_url(self.where) else Path(self.where)
+        self._locate(path)
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self.engine = _engine(self.where)
@@ -449,8 +452,7 @@ class LogbookReader(_Rows):
     salt or table and purges nothing; a logbook not written yet reads as empty."""
 
     def __init__(self, path: Path | str | None = None) -> None:
-        self.where = location(path)
-        self.path = None if is_url(self.where) else Path(self.where)
+        self._locate(path)
         missing = self.path is not None and not self.path.exists()
         self.engine = sa.create_engine("sqlite://", future=True) if missing else _engine(self.where, True)
         self._present = set(self.table_names())
