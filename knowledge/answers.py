@@ -190,12 +190,49 @@ def answer(
         term = asked_words(question)
         if 2 <= len(term) <= 12 and kb.passages_with(term):
             return _defined_in_sources(kb, term)  # 4E是啥: what the sources say of it
-    # The cue words count too: the passage that answers 包括哪几类 often says 包括.
-    query = tokens(with_synonyms(_without_generic(normalize_query(question))), kb.segmenter)
+    query = _query(kb, question)
+    index = kb.passage_index
+    scored = ranked(kb, query, named, facets)
+    if not scored:
+        return _undefined_or_none(kb, question, named)
+    best_score, best, at = _curated_instead(scored)
+    if best_score < settings.get("min_score", 0.3):
+        return _undefined_or_none(kb, question, named)
+    shared = tuple(index.shared_words(query, at, settings.get("specific_word", 3.0)))
+    if best.curated:
+        entry = kb.get(best.entry_id)
+        if best.kind == "short":
+            return Answer("definition", entry, best, facet, round(best_score, 4), shared=shared)
+        support, quote = _supporting_source(index, scored, best_score, best, settings)
+        return Answer(
+            "passage",
+            entry,
+            best,
+            facet,
+            round(best_score, 4),
+            shared=shared,
+            support=support,
+            support_quote=quote,
+        )
+    return Answer("source", None, best, facet, round(best_score, 4), shared=shared, quote=index.quoted(at))
+
+
+def _query(kb: KnowledgeBase, question: str) -> List[str]:
+    """The tokens passages are matched on. The cue words count too: the passage that answers
+    包括哪几类 often says 包括."""
+    return tokens(with_synonyms(_without_generic(normalize_query(question))), kb.segmenter)
+
+
+def ranked(
+    kb: KnowledgeBase, query: Sequence[str], named: Sequence[Entry], facets: Sequence[str]
+) -> List[Tuple[float, StoredPassage, int]]:
+    """Every passage sharing a word with ``query``, best first: (score, passage, place in the index)."""
+    settings = _settings()
+    facet = facets[0] if facets else None
     index = kb.passage_index
     raw = index.scores(query)
     if not raw:
-        return _undefined_or_none(kb, question, named)
+        return []
     weight = index.weight(query)
     covered = index.coverage(query)
     named_ids = {e.id for e in named}
@@ -221,26 +258,7 @@ def answer(
             boost -= settings.get("facet", 0.3)  # asked for one part: not the summary
         scored.append((score * boost, passage, at))
     scored.sort(key=lambda s: (-s[0], s[1].id))
-    best_score, best, at = _curated_instead(scored)
-    if best_score < settings.get("min_score", 0.3):
-        return _undefined_or_none(kb, question, named)
-    shared = tuple(index.shared_words(query, at, settings.get("specific_word", 3.0)))
-    if best.curated:
-        entry = kb.get(best.entry_id)
-        if best.kind == "short":
-            return Answer("definition", entry, best, facet, round(best_score, 4), shared=shared)
-        support, quote = _supporting_source(index, scored, best_score, best, settings)
-        return Answer(
-            "passage",
-            entry,
-            best,
-            facet,
-            round(best_score, 4),
-            shared=shared,
-            support=support,
-            support_quote=quote,
-        )
-    return Answer("source", None, best, facet, round(best_score, 4), shared=shared, quote=index.quoted(at))
+    return scored
 
 
 def _pairs(text: str) -> set:
