@@ -401,6 +401,7 @@ class ActionCompareTerms(KnowledgeAction):
             if found.kind in ("passage", "source") and (
                 COMPARISON in found.passage.facets
                 or (len(other) >= 2 and other in normalize_name(found.passage.text))
+                or speaks_of_the_other_side(found, only)
                 or is_sure(found)
             ):
                 return answer_found(dispatcher, tracker, domain, kb, found)
@@ -430,6 +431,13 @@ class ActionCompareTerms(KnowledgeAction):
     def _said_twice(tracker: Tracker) -> bool:
         """Both entity values resolve to one entry (KA 和 关键客户 的区别)."""
         return len(read_message(tracker, knowledge_base()).entity_values) > 1
+
+
+def speaks_of_the_other_side(found: Answer, named: Entry) -> bool:
+    """The passage holds a specific word of the question besides the named term's names: it speaks
+    of the other side too (客户服务和售后服务有什么区别 → the passage on 售前、售中、售后服务)."""
+    names = [normalize_name(n) for n in named.names]
+    return any(not any(word in name or name in word for name in names) for word in found.shared)
 
 
 def asks_beyond_strategy(question: str, entry: Entry, found: Answer) -> bool:

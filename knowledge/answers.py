@@ -196,7 +196,7 @@ def answer(
     if not scored:
         return _undefined_or_none(kb, question, named)
     best_score, best, at = _curated_instead(scored)
-    if best_score < settings.get("min_score", 0.3):
+    if best_score < settings.get("min_score", 0.3) and not _of_named(best, named):
         return _undefined_or_none(kb, question, named)
     shared = tuple(index.shared_words(query, at, settings.get("specific_word", 3.0)))
     if best.curated:
@@ -259,6 +259,12 @@ def ranked(
         scored.append((score * boost, passage, at))
     scored.sort(key=lambda s: (-s[0], s[1].id))
     return scored
+
+
+def _of_named(passage: StoredPassage, named: Sequence[Entry]) -> bool:
+    """A passage of an entry the question names: it answers however low it scores (the words
+    around the name, 老师好想请教一下…我怕以后分不清楚, dilute the score, not the name)."""
+    return passage.entry_id is not None and passage.entry_id in {e.id for e in named}
 
 
 def _pairs(text: str) -> set:

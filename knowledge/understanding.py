@@ -14,7 +14,7 @@ from typing import Iterable, Sequence, Tuple
 from knowledge.customers import Description, describe
 from knowledge.customers.features import message_signals
 from knowledge.customers.lexicon import asks_for_classification, has, lexicon, mentions_a_customer
-from knowledge.customers.names import mask_class_names
+from knowledge.customers.names import PLACEHOLDER, mask_class_names
 from knowledge.customers.reader import model
 from knowledge.customers.training import ON_TOPIC
 from knowledge.lookup import TermLookup, find_terms
@@ -25,6 +25,9 @@ from knowledge.search import KnowledgeBase
 # from the lower one when the NLU took the message for a question too (two readers agreeing).
 QUESTION_PROBABILITY = 0.7
 AGREED_QUESTION_PROBABILITY = 0.5
+# From this probability on, the reader's "question" outweighs a class asked with the facts that
+# decide it, when the message names that class (哪些客户算铅质客户？比如老拖款的那种算不算).
+SURE_QUESTION_PROBABILITY = 0.9
 # From this probability on, the reader's "this is about customer management" is believed.
 ON_TOPIC_PROBABILITY = 0.8
 
@@ -103,12 +106,22 @@ class Understanding:
         figures = self.description.facts.purchase_wan is not None or len(self.description.levels) == 2
         if figures and not (self.asked_as_question and self.asks_a_question):
             return True
+        if self.asks_about_a_named_class:
+            return False
         if self.asks_for_a_class and self.description.verdict.decided:
             return True  # 排名前1%算什么客户: the facts it states are enough for the class it asks
         return (
             self.asks_for_a_class
             and has(standardize(self.text), lexicon()["particular_customer"]) is not None
         )
+
+    @property
+    def asks_about_a_named_class(self) -> bool:
+        """A question, the reader is sure, about a class it names: who belongs to 铅质客户, not
+        which class one customer is in (排名前1%的客户在金字塔里算什么 names none: its facts decide)."""
+        label, probability = self.kind
+        sure = label == "question" and probability >= SURE_QUESTION_PROBABILITY
+        return sure and PLACEHOLDER in mask_class_names(standardize(self.text))
 
     @property
     def asks_for_a_class(self) -> bool:

@@ -211,6 +211,15 @@ def test_compare_with_one_term_and_nothing_that_answers_asks_for_the_other(run_a
     assert messages[0]["response"] == "utter_compare_need_two" and messages[0]["term"] == "战略寻源"
 
 
+def test_compare_with_one_term_and_a_passage_on_the_other_side_answers_it(run_action):
+    # 售后服务 is no entry, but the passage of 客户服务 that answers speaks of it (售前、售中、售后).
+    text = "客户服务和售后服务有什么区别呀？我一直以为它们是一回事。"
+    messages, _ = run_action(
+        ActionCompareTerms(), make_tracker(text, intent="compare_terms", entities=[term("客户服务")])
+    )
+    assert messages[0]["response"] in PASSAGE_ANSWERS and "售后" in messages[0]["passage"]
+
+
 def test_yes_to_a_single_suggestion_answers_it(run_action, kb):
     entry = kb.get("关键客户")
     messages, _ = run_action(

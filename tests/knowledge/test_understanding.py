@@ -46,3 +46,17 @@ def test_on_topic_a_close_passage_is_offered_even_without_a_rare_word(kb):
     found = kb.answer("一个客户的价值包括哪些部分")
     assert found.score >= 0.4 and not found.shared and "历史价值" in found.text
     assert not is_likely(found) and is_likely(found, on_topic=True)
+
+
+def test_a_question_about_a_class_it_names_is_not_a_description(kb):
+    # Who belongs to 铅质客户, with an example of the kind (the late payer): a question about the
+    # class, answered with who belongs to it, not one customer's class.
+    understood = understand(kb, "哪些客户会被算成铅质客户？像经常拖欠货款的那种也算吗")
+    assert understood.description.facts.stated() and understood.asks_about_a_named_class
+    assert not understood.describes_a_customer
+
+
+def test_a_class_asked_by_its_framework_with_the_facts_that_decide_it_is_classified(kb):
+    # No class named: the rank decides the pyramid's class, and the message is classified.
+    understood = understand(kb, "排名前百分之一的客户在金字塔里算哪一层")
+    assert not understood.asks_about_a_named_class and understood.describes_a_customer
