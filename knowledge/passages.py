@@ -178,7 +178,6 @@ class StoredPassage:
     heading: str
     facets: Tuple[str, ...]
     text: str
-    asked: Tuple[str, ...] = ()  # the questions written for it in users' words (knowledge/asked/)
 
     @property
     def curated(self) -> bool:
