@@ -14,7 +14,13 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 
-from actions.definitions import CUSTOMER_FORM, answer_unsure, answer_with_knowledge, first_step
+from actions.definitions import (
+    CUSTOMER_FORM,
+    answer_question,
+    answer_unsure,
+    answer_with_knowledge,
+    first_step,
+)
 from actions.feedback import knowledge_answer
 from actions.knowledge_base import cite_files, knowledge_base, read_message
 from knowledge.answers import facets_asked
@@ -252,9 +258,13 @@ class ActionClassifyCustomer(Action):
         facts = facts_so_far(tracker)
         if (not facts.stated() or form_started_now(tracker)) and not_a_description(tracker):
             # A question after all; the form ended at once (ValidateCustomerForm.run), whatever it
-            # read: answer as when the NLU is unsure, and keep the last verdict's facts.
-            unsure = answer_with_knowledge(answer_unsure, dispatcher, tracker, domain)
-            return [*(SlotSet(slot, None) for slot in FORM_SLOTS), *unsure]
+            # read: answer it as a question when the reader takes it for one about customer
+            # management (随着关系加深客户会经历哪几个层次), else as when the NLU is unsure; keep the
+            # last verdict's facts.
+            understood = read_message(tracker, knowledge_base())
+            answer = answer_question if understood.asks_a_question and understood.on_topic else answer_unsure
+            answered = answer_with_knowledge(answer, dispatcher, tracker, domain)
+            return [*(SlotSet(slot, None) for slot in FORM_SLOTS), *answered]
         if not facts.stated() and tracker.get_slot(FRAMEWORK_SLOT) is None:
             dispatcher.utter_message(response="utter_describe_customer_first")
             return self._done(facts, None)

@@ -104,3 +104,14 @@ def test_a_correction_without_facts_is_still_asked_for_a_description(run_action)
     assert not not_a_description(make_tracker("一般", "inform"))
     messages, _ = run_action(ActionClassifyCustomer(), make_tracker("一般", "inform"))
     assert [m.get("response") for m in messages] == ["utter_describe_customer_first"]
+
+
+def test_the_verdict_action_answers_a_question_about_customer_management_from_the_passages(run_action):
+    # The NLU took it for a description; the reader takes it for a question on topic, and the
+    # passage that holds its words answers it, plainly (not offered as the closest passage, nor
+    # the help text that a message off topic gets).
+    text = "合作时间越长，客户一般会经过哪几个层次的变化"
+    messages, events = run_action(ActionClassifyCustomer(), describe(text, slots={"customer_facts": {}}))
+    assert messages[0]["response"] in ("utter_passage_answer", "utter_passage_answer_quoted")
+    assert "层次" in messages[0]["passage"]
+    assert SlotSet("customer_facts", None) in events
