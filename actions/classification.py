@@ -246,6 +246,16 @@ def _notes(described: Description, verdict: Verdict) -> str:
     return "".join(f"\n{note}" for note in notes)
 
 
+def answer_after_all(dispatcher, tracker, domain, kb) -> List[EventType]:
+    """A message the NLU took for a description but is none: a question about customer management
+    (the reader's word) that a passage answers is answered as a question; the rest as when the NLU
+    is unsure (the help text, never "no entry for" a whole sentence)."""
+    understood = read_message(tracker, kb)
+    if understood.asks_a_question and understood.on_topic and kb.answer(understood.question).kind != "none":
+        return answer_question(dispatcher, tracker, domain, kb)
+    return answer_unsure(dispatcher, tracker, domain, kb)
+
+
 class ActionClassifyCustomer(Action):
     """The class the asked framework gives, why, and the first step of the strategy from the sources."""
 
@@ -261,9 +271,7 @@ class ActionClassifyCustomer(Action):
             # read: answer it as a question when the reader takes it for one about customer
             # management (随着关系加深客户会经历哪几个层次), else as when the NLU is unsure; keep the
             # last verdict's facts.
-            understood = read_message(tracker, knowledge_base())
-            answer = answer_question if understood.asks_a_question and understood.on_topic else answer_unsure
-            answered = answer_with_knowledge(answer, dispatcher, tracker, domain)
+            answered = answer_with_knowledge(answer_after_all, dispatcher, tracker, domain)
             return [*(SlotSet(slot, None) for slot in FORM_SLOTS), *answered]
         if not facts.stated() and tracker.get_slot(FRAMEWORK_SLOT) is None:
             dispatcher.utter_message(response="utter_describe_customer_first")

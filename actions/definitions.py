@@ -39,6 +39,8 @@ from knowledge.search import KnowledgeBase, KnowledgeBaseMissing
 logger = logging.getLogger(__name__)
 
 MAX_SUGGESTIONS = 4
+# Longer than this, what was asked is a sentence, not a term's name: never echoed as a missing term.
+LONGEST_TERM = 12
 COMPARISON = "区别"  # the facet a comparison asks for (knowledge/language.yml)
 STRATEGY = "策略"  # the facet of "how to treat / keep them"
 
@@ -220,6 +222,8 @@ def offer_choices(
         dispatcher.utter_message(response="utter_did_you_mean", buttons=buttons)
     elif suggestions:
         dispatcher.utter_message(response="utter_term_unknown_suggest", query=lookup.asked, buttons=buttons)
+    elif len(lookup.asked or "") > LONGEST_TERM:
+        dispatcher.utter_message(response="utter_default")  # a sentence nothing answers
     else:
         dispatcher.utter_message(response="utter_term_unknown", query=lookup.asked)
         dispatcher.utter_message(response="utter_ask_which_term")
@@ -536,4 +540,4 @@ def answer_unsure(
 def _asks_about_a_term(text: str) -> bool:
     """The message is "what is X" phrasing around something (fillers were stripped)."""
     key = normalize_query(text)
-    return bool(key) and key != normalize_name(text) and len(key) <= 12
+    return bool(key) and key != normalize_name(text) and len(key) <= LONGEST_TERM

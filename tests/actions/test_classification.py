@@ -115,3 +115,11 @@ def test_the_verdict_action_answers_a_question_about_customer_management_from_th
     assert messages[0]["response"] in ("utter_passage_answer", "utter_passage_answer_quoted")
     assert "层次" in messages[0]["passage"]
     assert SlotSet("customer_facts", None) in events
+
+
+def test_the_verdict_action_never_takes_a_whole_sentence_for_a_missing_term(run_action):
+    # A question in English that no passage answers: the help text, not "no entry for «howdo…»".
+    text = "How do we stop our biggest accounts from walking away to competitors?"
+    messages, _ = run_action(ActionClassifyCustomer(), describe(text, slots={"customer_facts": {}}))
+    responses = [m.get("response") for m in messages]
+    assert responses and not {"utter_term_unknown", "utter_term_unknown_suggest"} & set(responses)

@@ -343,3 +343,9 @@ def test_no_seed_passage_is_added_when_none_is_about_what_the_entry_says(run_act
         ActionAnswerTerm(), make_tracker("大客户这个说法包含哪几层意思", entities=[term("大客户")])
     )
     assert messages[0]["response"] == "utter_passage_answer" and "quote" not in messages[0]
+
+
+def test_a_sentence_nothing_answers_is_not_echoed_as_a_missing_term(run_action):
+    text = "How do we stop our biggest accounts from walking away to competitors?"
+    messages, _ = run_action(ActionAnswerTerm(), make_tracker(text, intent="ask_definition"))
+    assert [m["response"] for m in messages] == ["utter_default"]
