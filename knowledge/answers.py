@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Dict, List, Sequence, Tuple
 
 from knowledge import paths, yamlfile
 from knowledge.model import Entry, Mention
-from knowledge.normalize import fold, language, language_stamp, normalize_name, normalize_query
+from knowledge.normalize import fold, language, language_stamp, normalize_name, normalize_query, standardize
 from knowledge.passages import StoredPassage, tokens
 from knowledge.segment import Segmenter
 
@@ -190,9 +190,9 @@ def answer(
         term = asked_words(question)
         if 2 <= len(term) <= 12 and kb.passages_with(term):
             return _defined_in_sources(kb, term)  # 4E是啥: what the sources say of it
-    query = _query(kb, question)
+    query = question_tokens(kb, question)
     index = kb.passage_index
-    scored = ranked(kb, query, named, facets)
+    scored = ranked(kb, query, named, facets, subjects(question))
     if not scored:
         return _undefined_or_none(kb, question, named)
     best_score, best, at = _curated_instead(scored)
@@ -217,16 +217,31 @@ def answer(
     return Answer("source", None, best, facet, round(best_score, 4), shared=shared, quote=index.quoted(at))
 
 
-def _query(kb: KnowledgeBase, question: str) -> List[str]:
+def question_tokens(kb: KnowledgeBase, question: str) -> List[str]:
     """The tokens passages are matched on. The cue words count too: the passage that answers
     包括哪几类 often says 包括."""
     return tokens(with_synonyms(_without_generic(normalize_query(question))), kb.segmenter)
 
 
+def subjects(question: str) -> Dict[str, float]:
+    """How likely the question is about each entry (by id) or seed file, as the reader's subject
+    head learnt it from the questions written for the passages: 一个大客户经理平均要管多少家客户
+    is about the key-account department, though it names none."""
+    from knowledge.customers.reader import model
+
+    head = model().subject
+    return head.distribution(standardize(question), "subject") if head is not None else {}
+
+
 def ranked(
-    kb: KnowledgeBase, query: Sequence[str], named: Sequence[Entry], facets: Sequence[str]
+    kb: KnowledgeBase,
+    query: Sequence[str],
+    named: Sequence[Entry],
+    facets: Sequence[str],
+    about: Dict[str, float] | None = None,
 ) -> List[Tuple[float, StoredPassage, int]]:
-    """Every passage sharing a word with ``query``, best first: (score, passage, place in the index)."""
+    """Every passage sharing a word with ``query``, best first: (score, passage, place in the index);
+    ``about`` is how likely the question is about each entry or seed file (``subjects``)."""
     settings = _settings()
     facet = facets[0] if facets else None
     index = kb.passage_index
@@ -256,6 +271,8 @@ def ranked(
             boost += settings.get("curated", 0.1)
         if passage.kind == "short" and facet not in (None, DEFINITION):
             boost -= settings.get("facet", 0.3)  # asked for one part: not the summary
+        if about:
+            boost += settings.get("subject", 0.2) * about.get(passage.entry_id or passage.source, 0.0)
         scored.append((score * boost, passage, at))
     scored.sort(key=lambda s: (-s[0], s[1].id))
     return scored

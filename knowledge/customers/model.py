@@ -95,6 +95,16 @@ class Heads:
                 row[head] = (str(model.classes_[best]), float(p[best]))
         return out
 
+    def distribution(self, text: str, head: str, signals: Dict[str, float] | None = None) -> Dict[str, float]:
+        """Every label of ``head`` for ``text`` with its probability."""
+        model = self.models[head]
+        if isinstance(model, str):
+            return {model: 1.0}
+        x = self._matrix([text], [signals or {}])
+        weights, bias, slices = self._stacked(x.shape[1])
+        decisions = (np.asarray(x @ weights) + bias)[:, slices[head]]
+        return dict(zip((str(c) for c in model.classes_), _one_vs_rest(decisions)[0].tolist(), strict=True))
+
     def _stacked(self, features: int):
         """The heads' weights side by side (features × classes), their intercepts, and which
         columns are whose: what each head's predict_proba would compute, in one matrix product."""

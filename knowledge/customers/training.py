@@ -177,6 +177,14 @@ def written_questions() -> List[Message]:
     ]
 
 
+def load_subjects() -> List[Tuple[str, str]]:
+    """(question, subject): each question written for a passage (knowledge/asked/) and the entry
+    id or seed file of that passage."""
+    from knowledge.asked import load_asked
+
+    return [(standardize(q), group.owner) for group in load_asked() for q in group.questions]
+
+
 def load_topics(folder: Path = DATA_DIR, nlu: Path = NLU_DIR) -> List[Tuple[str, str]]:
     """(text, topic): every written message and question (on the topic), the off-topic NLU examples."""
     texts = [(m.text, ON_TOPIC) for m in load_messages(folder, nlu) + written_questions()]
@@ -260,6 +268,7 @@ class FactModel:
     numbers: Heads | None = None  # the head "role"
     messages: Heads | None = None  # the heads "framework" (descriptions only) and "kind"
     topic: Heads | None = None  # the head "topic": about customer management, or other
+    subject: Heads | None = None  # the head "subject": the entry or seed file a question is about
     fingerprint: str = ""
     seconds: float = 0.0
     sizes: Dict[str, int] = field(default_factory=dict)
@@ -331,11 +340,16 @@ def train(folder: Path = DATA_DIR) -> FactModel:
         [{} for _ in topics],
         {"topic": [label for _, label in topics]},
     )
+    subjects = load_subjects()  # the class names stay: 铅质客户 says which entry is asked about
+    model.subject = Heads().fit(
+        [t for t, _ in subjects], [{} for _ in subjects], {"subject": [s for _, s in subjects]}
+    )
     model.sizes = {
         "clauses": len(rows),
         "numbers": len(roles),
         "messages": len(messages),
         "topic": len(topics),
+        "subject": len(subjects),
     }
     model.seconds = time.perf_counter() - started
     return model

@@ -112,8 +112,8 @@ def test_the_verdict_action_answers_a_question_about_customer_management_from_th
     # the help text that a message off topic gets).
     text = "合作时间越长，客户一般会经过哪几个层次的变化"
     messages, events = run_action(ActionClassifyCustomer(), describe(text, slots={"customer_facts": {}}))
-    assert messages[0]["response"] in ("utter_passage_answer", "utter_passage_answer_quoted")
-    assert "层次" in messages[0]["passage"]
+    plain = ("utter_passage_answer", "utter_passage_answer_quoted", "utter_source_answer")
+    assert messages[0]["response"] in plain and "层次" in str(messages[0])
     assert SlotSet("customer_facts", None) in events
 
 

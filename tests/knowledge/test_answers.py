@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.answers import facet_asked, facets_asked
+from knowledge.answers import facet_asked, facets_asked, question_tokens, ranked, subjects
 from knowledge.lookup import find_terms
 from knowledge.normalize import normalize_name
 
@@ -182,3 +182,27 @@ def test_a_passage_of_the_named_entry_answers_however_polite_the_question(kb):
     found = ask(kb, "老师您好，我是新来的，想请教一下，什么样的客户会被算作铅质客户呢？我怕以后搞不清楚")
     assert found.kind == "passage" and found.entry.term == "铅质客户"
     assert "小额订单" in found.passage.text and found.score < 0.15
+
+
+@pytest.mark.parametrize(
+    "question, subject",
+    [
+        ("一个大客户经理平均要管多少家客户", "key_account_department"),
+        ("服务成本比赚的钱还多的客户咋处理", "below_zero_customer"),
+        ("按照二八法则，少数客户贡献了多少利润", "pareto_rule"),
+        ("客户金字塔最顶上那层占多少", "customer_pyramid"),
+    ],
+)
+def test_the_subject_head_learns_what_a_question_is_about_without_its_name(question, subject):
+    # None of these names its entry; the head learnt from the questions written for the passages.
+    about = subjects(question)
+    assert max(about, key=about.get) == subject
+
+
+def test_the_subject_a_question_is_about_lifts_that_entrys_passages(kb):
+    question = "一个大客户经理平均要管多少家客户"
+    with_subject = ranked(kb, question_tokens(kb, question), [], ["比例"], subjects(question))
+    without = ranked(kb, question_tokens(kb, question), [], ["比例"])
+    score = {p.id: s for s, p, _ in without}
+    lifted = [(s, p) for s, p, _ in with_subject if p.entry_id == "key_account_department"]
+    assert lifted and all(s > score[p.id] for s, p in lifted)
