@@ -41,9 +41,15 @@ def _width_fold(char: str) -> str:
     return folded if len(folded) == 1 else char
 
 
+# Cantonese function words that have one Mandarin equivalent, character for character (唔低 is 不低,
+# 冇订单 没订单, 佢嘅 他的, 削咗 削了). 係 (是, but also 系 of 關係) and 啲 (些 or 的) are left alone.
+_CANTONESE = str.maketrans({"唔": "不", "冇": "没", "佢": "他", "嘅": "的", "咗": "了", "哋": "们"})
+
+
 def standardize(text: str) -> str:
-    """Simplified script, half-width letters, digits and punctuation; same length."""
-    return to_simplified("".join(_width_fold(c) for c in text))
+    """Simplified script, half-width letters, digits and punctuation, Cantonese function words in
+    Mandarin; same length."""
+    return to_simplified("".join(_width_fold(c) for c in text)).translate(_CANTONESE)
 
 
 def readable(text: str) -> str:

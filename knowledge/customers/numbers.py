@@ -1,7 +1,7 @@
 """Numbers in a salesperson's Chinese: amounts, shares, multiples, counts and ranks.
 
 Written the many ways people type them: 800万, 1.2亿, 5000000元, 50w, 3kw, 6.5M, 两千万, 十来万,
-小几百万, 三四百万, 上千万, 三成, 一成半, 15个点, 百分之八, 千分之三, 翻一番, 涨了一半, 三倍, 减半,
+小几百万, 三四百万, 上千万, 三成, 一成半, 15个点, 百分之八, 千分之三, 翻一番, 翻个倍, 涨了一半, 三倍, 减半,
 第3名, 前1%, 合作五年, 十来年, 去年开始合作.
 Every quantity keeps its place in the text, so the reader can mask it and a reply can quote it.
 Loose amounts become one figure: a range its middle (三四百万 → 350万), 十来 ten, 几十 fifty.
@@ -128,7 +128,7 @@ _PERCENT = re.compile(
     r"(?P<tenth>半|[一二两三四五六七八九](?![十百千万亿]))?"
 )
 _MULTIPLE = re.compile(
-    r"翻(?:了|咗)?(?P<fan>" + _number("1") + r")?番|翻(?:了)?(?:一)?倍|"
+    r"翻(?:了|咗)?(?P<fan>" + _number("1") + r")?番|翻(?:了|咗)?(?:一个|一|个)?倍|"
     r"(?P<halve>减半|砍半|少了一半|掉了一半|砍了一半|腰斩)|"
     r"(?P<half_more>(?:涨|增长|增加|多|长|提高|提升|上涨|上升|增)了?(?:将近|差不多|大概)?一半)|"
     + NUMBER

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Tuple
 
 import yaml
+from pypinyin import lazy_pinyin
 
 from knowledge import paths
 from knowledge.customers.clauses import split
@@ -70,10 +71,18 @@ PERIODS = ((re.compile(r"每个?月|月均|一个月|/月|月度|一月|每月")
            (re.compile(r"半年"), 2), (re.compile(r"每周|一周|每个礼拜|一个星期"), 52))  # fmt: skip
 
 
+# Periods typed with a homophone (一个季渡四十万, 一个记度两百万, 每悦五十万): their sounds.
+PERIOD_SOUNDS = ((("ji", "du"), 4), (("mei", "yue"), 12), (("yue", "jun"), 12))
+
+
 def period_multiplier(clause: str) -> int:
-    """How many of the clause's periods make a year: 每月50万 is 600万 a year."""
+    """How many of the clause's periods make a year: 每月50万 is 600万 a year; 一个季渡 a quarter."""
     for pattern, times in PERIODS:
         if pattern.search(clause):
+            return times
+    syllables = [s for s in lazy_pinyin(clause) if s]
+    for sounds, times in PERIOD_SOUNDS:
+        if any(tuple(syllables[i : i + 2]) == sounds for i in range(len(syllables) - 1)):
             return times
     return 1
 
@@ -299,6 +308,7 @@ def fingerprint(folder: Path = DATA_DIR) -> str:
         *_files("*.yml", folder),
         *_files("*.yml", NLU_DIR),
         *(CODE_DIR / f"{name}.py" for name in CODE),
+        paths.PACKAGE_DIR / "normalize.py",  # how every text is standardised
         paths.FRAMEWORKS_DIR / "facts.yml",
         paths.FRAMEWORKS_DIR / "classifications.yml",
         *sorted(paths.ENTRIES_DIR.glob("*.yml")),

@@ -32,3 +32,8 @@ def test_standardize_and_fold_keep_length(text):
 def test_standardize_keeps_case_fold_lowers_it():
     assert standardize("ＫＡ客戶") == "KA客户"
     assert fold("ＫＡ客戶") == "ka客户"
+
+
+def test_cantonese_function_words_are_read_as_mandarin():
+    assert standardize("佢嘅margin唔低，仲削咗budget，我哋冇單") == "他的margin不低,仲削了budget,我们没单"
+    assert standardize("關係") == "关系"  # 係 stays what it is in Mandarin

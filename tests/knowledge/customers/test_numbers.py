@@ -51,6 +51,8 @@ def test_chinese_numerals(text, value):
         ("百分之零点三", "percent", 0.3),
         ("只占营收的千分之三", "percent", 0.3),
         ("翻一番", "multiple", 100),
+        ("明年订单要翻个倍", "multiple", 100),
+        ("去年翻咗一倍", "multiple", 100),
         ("翻了两番", "multiple", 300),
         ("扩产三倍", "multiple", 200),
         ("订单减半", "multiple", -50),

@@ -51,6 +51,15 @@ def test_a_monthly_amount_is_made_yearly_and_a_rank_among_n_is_a_share():
     assert read_facts("我们两千个客户里它排第五").rank_pct == pytest.approx(0.25)
 
 
+def test_a_period_typed_with_a_homophone_is_still_a_period():
+    assert read_facts("一个季渡四十来万的货").purchase_wan == 160  # 季度
+    assert read_facts("每悦三十万左右").purchase_wan == 360  # 每月
+
+
+def test_a_rank_among_clients_is_a_share():
+    assert read_facts("我们有400个client，他排第8").rank_pct == pytest.approx(2)
+
+
 def test_a_market_rank_is_not_a_rank_among_our_customers():
     facts = read_facts("在行业里市场份额排第二")
     assert facts.rank_pct is None
