@@ -25,7 +25,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterable, List, Tuple
+from typing import Dict, Iterable, List, Sequence, Tuple
 
 import yaml
 from pypinyin import lazy_pinyin
@@ -37,6 +37,7 @@ from knowledge.customers.lexicon import loose_level
 from knowledge.customers.model import NONE, Heads
 from knowledge.customers.names import mask_class_names
 from knowledge.customers.numbers import Quantity, quantities
+from knowledge.customers.typos import homophones, with_typo
 from knowledge.normalize import standardize
 
 logger = logging.getLogger(__name__)
@@ -283,6 +284,13 @@ class FactModel:
     sizes: Dict[str, int] = field(default_factory=dict)
 
 
+def typo_twins(examples: Sequence[Example]) -> List[Example]:
+    """Each example again with one character typed as a homophone (knowledge/customers/typos.py)."""
+    sounds = homophones(e.text for e in examples)
+    twins = ((with_typo(e.text, sounds), e.facts) for e in examples)
+    return [Example(text, facts) for text, facts in twins if text is not None]
+
+
 def clause_rows(examples: Iterable[Example]):
     for example in examples:
         yield (*clause_features(example.text), word_labels(_new_customer(example.text, example.facts)))
@@ -299,7 +307,7 @@ def role_rows(examples: Iterable[Example]):
 
 # The code and data the trained model depends on: the examples, how text becomes features (the
 # lexicon, the class names hidden from it, which the entries and frameworks give), the reader.
-CODE = ("training", "model", "features", "numbers", "lexicon", "names", "clauses", "reader")
+CODE = ("training", "model", "features", "numbers", "lexicon", "names", "clauses", "reader", "typos")
 
 
 def fingerprint(folder: Path = DATA_DIR) -> str:
@@ -323,7 +331,7 @@ def train(folder: Path = DATA_DIR) -> FactModel:
     started = time.perf_counter()
     examples = load_examples_with_small_talk(folder)
     model = FactModel(fingerprint=fingerprint(folder))
-    rows = list(clause_rows(examples))
+    rows = list(clause_rows(examples + typo_twins(examples)))
     model.clauses = Heads().fit(
         [r[0] for r in rows], [r[1] for r in rows], {a: [r[2][a] for r in rows] for a in ASPECTS}
     )
