@@ -489,6 +489,21 @@ class ActionFallbackSearch(KnowledgeAction):
         return answer_unsure(dispatcher, tracker, domain, kb)
 
 
+class ActionGreet(KnowledgeAction):
+    """A greeting; but one with a question about customer management after it (老师好，想请教一下
+    关键客户管理要按哪些步骤来) is answered as the question it carries."""
+
+    def name(self) -> str:
+        return "action_greet"
+
+    def answer(self, dispatcher, tracker, domain, kb) -> List[EventType]:
+        understood = read_message(tracker, kb)
+        if understood.on_topic and understood.asks_a_question:
+            return answer_question(dispatcher, tracker, domain, kb)
+        dispatcher.utter_message(response="utter_greet")
+        return []
+
+
 class ActionOutOfScope(KnowledgeAction):
     """Out of scope for the NLU; but a question the sources answer surely (a figure, a case in
     them) is answered, and logged for the curators."""

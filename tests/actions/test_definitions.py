@@ -11,6 +11,7 @@ from actions.definitions import (
     ActionAnswerTerm,
     ActionCompareTerms,
     ActionFallbackSearch,
+    ActionGreet,
     ActionOutOfScope,
 )
 from actions.knowledge_base import knowledge_base
@@ -349,3 +350,15 @@ def test_a_sentence_nothing_answers_is_not_echoed_as_a_missing_term(run_action):
     text = "How do we stop our biggest accounts from walking away to competitors?"
     messages, _ = run_action(ActionAnswerTerm(), make_tracker(text, intent="ask_definition"))
     assert [m["response"] for m in messages] == ["utter_default"]
+
+
+def test_a_greeting_alone_is_greeted(run_action):
+    messages, _ = run_action(ActionGreet(), make_tracker("老师好", intent="greet"))
+    assert [m["response"] for m in messages] == ["utter_greet"]
+
+
+def test_a_greeting_with_a_question_is_answered(run_action):
+    # The NLU may take the greeting for the whole message; the question after it is answered.
+    text = "老师您好，打扰一下，想请教客户金字塔最上面那层的客户大概占百分之几"
+    messages, _ = run_action(ActionGreet(), make_tracker(text, intent="greet"))
+    assert messages[0]["response"] != "utter_greet" and "1%" in str(messages[0])
