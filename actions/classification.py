@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 
@@ -256,6 +256,18 @@ def answer_after_all(dispatcher, tracker, domain, kb) -> List[EventType]:
     return answer_unsure(dispatcher, tracker, domain, kb)
 
 
+def a_first_description_taken_for_an_answer(tracker: Tracker) -> bool:
+    """The NLU took the first description of a conversation for an answer (inform: 一年拿货八百万
+    毛利有三成 算白金还是黄金): there is no classification it could correct, so it starts one, and
+    the form asks for what is missing instead of the verdict saying it cannot decide."""
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    if intent != "inform" or tracker.active_loop.get("name"):
+        return False
+    if tracker.get_slot(FACTS_SLOT) is not None or tracker.get_slot(LAST_FACTS_SLOT) is not None:
+        return False
+    return read_message(tracker, knowledge_base()).describes_a_customer
+
+
 class ActionClassifyCustomer(Action):
     """The class the asked framework gives, why, and the first step of the strategy from the sources."""
 
@@ -265,6 +277,8 @@ class ActionClassifyCustomer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
+        if a_first_description_taken_for_an_answer(tracker):
+            return [FollowupAction(CUSTOMER_FORM)]  # the form asks what the framework still needs
         facts = facts_so_far(tracker)
         if (not facts.stated() or form_started_now(tracker)) and not_a_description(tracker):
             # A question after all; the form ended at once (ValidateCustomerForm.run), whatever it

@@ -7,7 +7,7 @@ from typing import List
 
 import pytest
 from rasa.shared.nlu.training_data.loading import load_data
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.forms import REQUESTED_SLOT
 
 from actions.classification import (
@@ -123,3 +123,17 @@ def test_the_verdict_action_never_takes_a_whole_sentence_for_a_missing_term(run_
     messages, _ = run_action(ActionClassifyCustomer(), describe(text, slots={"customer_facts": {}}))
     responses = [m.get("response") for m in messages]
     assert responses and not {"utter_term_unknown", "utter_term_unknown_suggest"} & set(responses)
+
+
+def test_a_first_description_the_nlu_took_for_an_answer_starts_the_form(run_action):
+    text = "深圳那家做路由器的，一年拿货八百万左右，毛利有三成"
+    _, events = run_action(ActionClassifyCustomer(), make_tracker(text, "inform"))
+    assert events == [FollowupAction("customer_form")]
+
+
+def test_an_answer_after_a_verdict_still_corrects_it(run_action):
+    # With a classification before it, inform is a correction: the verdict is given again.
+    last = {"purchase_wan": 800.0, "margin_pct": 30.0, "framework": "value_matrix"}
+    tracker = make_tracker("潜力其实很大", "inform", slots={LAST_FACTS_SLOT: last})
+    messages, events = run_action(ActionClassifyCustomer(), tracker)
+    assert FollowupAction("customer_form") not in events and "白金客户" in str(messages)
