@@ -84,8 +84,11 @@ def new_facts(tracker: Tracker) -> Facts:
     requested = tracker.get_slot(REQUESTED_SLOT)
     if text.startswith("/") or intent == "stop":  # a button, or 算了
         return Facts()
-    if requested is None and intent and intent not in TELLING_INTENTS:  # small talk, not an answer
-        return Facts()
+    if requested is None and intent and intent not in TELLING_INTENTS:
+        # Small talk, not an answer; unless the reader takes it for a description that the NLU
+        # took for something else (他在我们客户里排第150名，总共600家 as out of scope).
+        if not read_message(tracker, knowledge_base()).describes_a_customer:
+            return Facts()
     return read_answer(text, requested) if requested in DIMENSIONS else read_facts(text)
 
 

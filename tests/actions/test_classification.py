@@ -137,3 +137,11 @@ def test_an_answer_after_a_verdict_still_corrects_it(run_action):
     tracker = make_tracker("潜力其实很大", "inform", slots={LAST_FACTS_SLOT: last})
     messages, events = run_action(ActionClassifyCustomer(), tracker)
     assert FollowupAction("customer_form") not in events and "白金客户" in str(messages)
+
+
+def test_a_description_the_nlu_took_for_out_of_scope_is_read_whole(run_action):
+    # KnowledgeAction hands it to the form; the form reads its facts whatever the intent.
+    tracker = make_tracker("他在我们的客户里排第80名，总共400家", "out_of_scope")
+    _, events = run_action(ValidateCustomerForm(), tracker)
+    facts = next(e["value"] for e in events if e.get("name") == "customer_facts")
+    assert facts["rank_pct"] == 20
