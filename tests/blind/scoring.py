@@ -224,10 +224,17 @@ def verdict_in(reply: str) -> str | None:
     return match.group(1) if match else None
 
 
-def class_shown(reply: str, expected: str | None) -> bool:
-    """The reply's verdict is the expected class; for an expected null, it gives none and asks."""
+# How a reply says that the framework puts the customer in none of its classes.
+OUTSIDE = re.compile(r"不在这一?分法|不属于[^。]{0,12}任何一类|不在[^。]{0,12}(?:里|内|之中)")
+
+
+def class_shown(reply: str, expected: str | None, missing: List[str] | None = None) -> bool:
+    """The reply's verdict is the expected class; for an expected null, it gives none and asks for
+    what is missing, or (nothing missing: the framework puts it nowhere) says it is outside."""
     shown = verdict_in(reply)
     if expected is None:
+        if missing == []:
+            return shown is None and OUTSIDE.search(reply) is not None
         return shown is None and ("？" in reply or "?" in reply)
     return shown in DISPLAY_NAMES.get(expected, (expected,))
 
@@ -293,7 +300,7 @@ def score_description_replies(cases: Iterable[Description], send: Send, prefix: 
     scores = ReplyScores()
     for case in cases:
         reply = "\n".join(send(f"{prefix}-{case.id}", case.text))
-        ok = class_shown(reply, case.cls)
+        ok = class_shown(reply, case.cls, case.missing)
         scores.cases += 1
         scores.correct += ok
         scores.count(case.framework, ok)
