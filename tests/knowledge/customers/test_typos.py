@@ -24,3 +24,9 @@ def test_numbers_units_and_periods_are_never_replaced():
 def test_the_reader_reads_past_a_typo_it_never_saw_written():
     # 回款 typed 回宽: no training clause is written so; the twins taught the reader the rest.
     assert read_facts("回宽特别慢").late_payment is True
+
+
+def test_the_words_that_turn_a_clauses_meaning_are_never_replaced():
+    sounds = homophones(["不行", "布料", "没事", "美好", "很好", "狠心"])
+    assert with_typo("不好", sounds) is None  # 布好 would say the opposite
+    assert with_typo("没很多", sounds) is None
