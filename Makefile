@@ -111,6 +111,7 @@ bench: install kb train web ## print search, reading, latency, start-up, memory,
 	@$(PY) -m tests.benchmarks.assistant_bench
 	@$(PY) -m tests.benchmarks.web_bench
 	@$(PY) -m tests.benchmarks.load_bench
+	@$(PY) -m tests.benchmarks.stock_bench
 
 lint: install ## ruff lint and format check
 	@$(VENV)/bin/ruff check .

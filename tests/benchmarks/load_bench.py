@@ -64,8 +64,9 @@ class Turn:
 
 
 def descriptions() -> List[Tuple[str, str]]:
-    """Customer descriptions with the class they must get (the action tests' cases)."""
-    cases = yaml.safe_load((REPO_ROOT / "tests" / "actions" / "classification_cases.yml").read_text("utf-8"))
+    """Customer descriptions with the class they must get (the classification table's cases)."""
+    path = REPO_ROOT / "tests" / "knowledge" / "customers" / "classification_cases.yml"
+    cases = yaml.safe_load(path.read_text("utf-8"))
     return [(c["text"], CLASS_TERMS[c["class"]]) for c in cases["cases"] if c.get("class") in CLASS_TERMS]
 
 
@@ -90,7 +91,7 @@ def script(
         elif roll < 0.7:
             other = kb.get(rng.choice([t for t in TERMS if t != last.term]))
             message = f"和{other.term}有什么区别"
-            turns.append(Turn("follow-up", message, _has(last.short, other.short)))
+            turns.append(Turn("follow-up", message, _has(f"【{last.term}】", f"【{other.term}】")))
             last = other
         else:
             text, class_term = rng.choice(described)
