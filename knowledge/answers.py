@@ -128,15 +128,28 @@ def _english() -> Dict[str, str]:
     return {k.lower(): v for k, v in (_vocabulary().get("english") or {}).items()}
 
 
+def _singular(word: str, words: Dict[str, str]) -> str:
+    """An English word as the vocabulary lists it: customers → customer, strategies → strategy."""
+    word = word.lower().removesuffix("'s")
+    if word in words:
+        return word
+    for ending, instead in (("ies", "y"), ("ses", "s"), ("es", ""), ("s", "")):
+        stem = word[: -len(ending)] + instead
+        if word.endswith(ending) and stem in words:
+            return stem
+    return word
+
+
 def in_chinese(question: str) -> str:
-    """English words of a question in the sources' Chinese (which share of customers are VIP…)."""
+    """English words of a question in the sources' Chinese (which share of customers are VIP…),
+    plurals as their singular (key accounts → 关键客户)."""
     words = _english()
     for phrase in sorted((w for w in words if " " in w), key=len, reverse=True):
-        question = re.sub(rf"\b{re.escape(phrase)}\b", words[phrase], question, flags=re.IGNORECASE)
+        *head, last = phrase.split()
+        pattern = r"\b" + "".join(re.escape(w) + r"\s+" for w in head) + re.escape(last) + r"(?:e?s)?\b"
+        question = re.sub(pattern, words[phrase], question, flags=re.IGNORECASE)
     return re.sub(
-        r"[A-Za-z][A-Za-z'-]*",
-        lambda m: words.get(m.group(0).lower().removesuffix("'s"), m.group(0)),
-        question,
+        r"[A-Za-z][A-Za-z'-]*", lambda m: words.get(_singular(m.group(0), words), m.group(0)), question
     )
 
 

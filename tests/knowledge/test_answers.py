@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.answers import facet_asked, facets_asked, question_tokens, ranked, subjects
+from knowledge.answers import facet_asked, facets_asked, in_chinese, question_tokens, ranked, subjects
 from knowledge.lookup import find_terms
 from knowledge.normalize import normalize_name
 
@@ -206,3 +206,9 @@ def test_the_subject_a_question_is_about_lifts_that_entrys_passages(kb):
     score = {p.id: s for s, p, _ in without}
     lifted = [(s, p) for s, p, _ in with_subject if p.entry_id == "key_account_department"]
     assert lifted and all(s > score[p.id] for s, p in lifted)
+
+
+def test_english_plurals_are_read_as_their_singular():
+    # The vocabulary lists customer and key account; customers and key accounts are the same words.
+    text = in_chinese("How do we keep loyal customers and key accounts?")
+    assert "忠诚客户" in text and "关键客户" in text and "customers" not in text
