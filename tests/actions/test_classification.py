@@ -117,14 +117,6 @@ def test_the_verdict_action_answers_a_question_about_customer_management_from_th
     assert SlotSet("customer_facts", None) in events
 
 
-def test_the_verdict_action_never_takes_a_whole_sentence_for_a_missing_term(run_action):
-    # A question in English that no passage answers: the help text, not "no entry for «howdo…»".
-    text = "How do we stop our biggest accounts from walking away to competitors?"
-    messages, _ = run_action(ActionClassifyCustomer(), describe(text, slots={"customer_facts": {}}))
-    responses = [m.get("response") for m in messages]
-    assert responses and not {"utter_term_unknown", "utter_term_unknown_suggest"} & set(responses)
-
-
 def test_a_first_description_the_nlu_took_for_an_answer_starts_the_form(run_action):
     text = "深圳那家做路由器的，一年拿货八百万左右，毛利有三成"
     _, events = run_action(ActionClassifyCustomer(), make_tracker(text, "inform"))

@@ -347,7 +347,7 @@ def test_no_seed_passage_is_added_when_none_is_about_what_the_entry_says(run_act
 
 
 def test_a_sentence_nothing_answers_is_not_echoed_as_a_missing_term(run_action):
-    text = "How do we stop our biggest accounts from walking away to competitors?"
+    text = "Could you book me a flight to Chengdu next Tuesday morning please?"
     messages, _ = run_action(ActionAnswerTerm(), make_tracker(text, intent="ask_definition"))
     assert [m["response"] for m in messages] == ["utter_default"]
 
