@@ -81,9 +81,7 @@ class Heads:
         out: List[Dict[str, Tuple[str, float]]] = [{} for _ in texts]
         if not texts:
             return out
-        x = self._matrix(texts, signals)
-        weights, bias, slices = self._stacked(x.shape[1])
-        decisions = np.asarray(x @ weights) + bias  # every head's every class, one product
+        decisions, slices = self._decisions(texts, signals)
         for head, model in self.models.items():
             if isinstance(model, str):
                 for row in out:
@@ -100,10 +98,16 @@ class Heads:
         model = self.models[head]
         if isinstance(model, str):
             return {model: 1.0}
-        x = self._matrix([text], [signals or {}])
+        decisions, slices = self._decisions([text], [signals or {}])
+        probabilities = _one_vs_rest(decisions[:, slices[head]])[0]
+        return dict(zip((str(c) for c in model.classes_), probabilities.tolist(), strict=True))
+
+    def _decisions(self, texts: Sequence[str], signals: Sequence[Dict[str, float]]):
+        """Every head's every class's decision value for each text, in one matrix product, and
+        which columns are whose."""
+        x = self._matrix(texts, signals)
         weights, bias, slices = self._stacked(x.shape[1])
-        decisions = (np.asarray(x @ weights) + bias)[:, slices[head]]
-        return dict(zip((str(c) for c in model.classes_), _one_vs_rest(decisions)[0].tolist(), strict=True))
+        return np.asarray(x @ weights) + bias, slices
 
     def _stacked(self, features: int):
         """The heads' weights side by side (features × classes), their intercepts, and which
