@@ -254,7 +254,7 @@ def answer_after_all(dispatcher, tracker, domain, kb) -> List[EventType]:
     (the reader's word) that a passage answers is answered as a question; the rest as when the NLU
     is unsure (the help text, never "no entry for" a whole sentence)."""
     understood = read_message(tracker, kb)
-    if understood.asks_a_question and understood.on_topic and kb.answer(understood.question).kind != "none":
+    if understood.asks_about_customer_management and kb.answer(understood.question).kind != "none":
         return answer_question(dispatcher, tracker, domain, kb)
     return answer_unsure(dispatcher, tracker, domain, kb)
 

@@ -498,7 +498,7 @@ class ActionGreet(KnowledgeAction):
 
     def answer(self, dispatcher, tracker, domain, kb) -> List[EventType]:
         understood = read_message(tracker, kb)
-        if understood.on_topic and understood.asks_a_question:
+        if understood.asks_about_customer_management:
             return answer_question(dispatcher, tracker, domain, kb)
         dispatcher.utter_message(response="utter_greet")
         return []

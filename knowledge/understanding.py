@@ -82,6 +82,12 @@ class Understanding:
         least = AGREED_QUESTION_PROBABILITY if self.asked_as_question else QUESTION_PROBABILITY
         return label == "question" and probability >= least
 
+    @property
+    def asks_about_customer_management(self) -> bool:
+        """A question (not a description) about customer management, whatever the NLU made of it:
+        the greeting or the description it took the message for carries one."""
+        return self.asks_a_question and self.on_topic
+
     @cached_property
     def describes_a_customer(self) -> bool:
         """The message tells about one customer of the user, or asks to classify one.
