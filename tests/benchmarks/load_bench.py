@@ -63,6 +63,10 @@ class Turn:
     check: Check
 
 
+# What a load does with each reply: (sender, turn, milliseconds, HTTP status, reply text).
+Record = Callable[[str, Turn, float, int, str], None]
+
+
 def descriptions() -> List[Tuple[str, str]]:
     """Customer descriptions with the class they must get (the classification table's cases)."""
     path = REPO_ROOT / "tests" / "knowledge" / "customers" / "classification_cases.yml"
@@ -123,40 +127,53 @@ def user_messages(base_url: str, sender: str) -> List[str]:
     return [e.get("text") for e in events if e["event"] == "user"]
 
 
+def scripted(prefix: str, senders: int, messages: int) -> Dict[str, List[Turn]]:
+    """``senders`` conversations of ``messages`` each (the same ones in every run), by sender id."""
+    kb, rng, described = KnowledgeBase(), random.Random(7), descriptions()
+    return {
+        f"{prefix}-{i}-{uuid.uuid4().hex[:6]}": script(kb, rng, messages, described) for i in range(senders)
+    }
+
+
+def converse_all(url: str, conversations: Dict[str, List[Turn]], record: Record) -> float:
+    """Every conversation at once, a thread for each sender, its turns one after the other; each
+    reply goes to ``record`` (one at a time); the seconds it all took."""
+    lock = threading.Lock()
+
+    def converse(sender: str) -> None:
+        for turn in conversations[sender]:
+            ms, status, reply = send(url, sender, turn.message)
+            with lock:
+                record(sender, turn, ms, status, reply)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=converse, args=(sender,)) for sender in conversations]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started
+
+
 def main(argv: List[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m tests.benchmarks.load_bench", description=__doc__)
     parser.add_argument("--senders", type=int, default=20)
     parser.add_argument("--messages", type=int, default=50)
     args = parser.parse_args(argv)
 
-    kb, rng, described = KnowledgeBase(), random.Random(7), descriptions()
-    conversations = {
-        f"load-{i}-{uuid.uuid4().hex[:6]}": script(kb, rng, args.messages, described)
-        for i in range(args.senders)
-    }
+    conversations = scripted("load", args.senders, args.messages)
     latencies: Dict[str, List[float]] = {}
     errors: List[str] = []
-    lock = threading.Lock()
+
+    def record(sender: str, turn: Turn, ms: float, status: int, reply: str) -> None:
+        latencies.setdefault(turn.kind, []).append(ms)
+        if status != 200 or not turn.check(reply):
+            errors.append(f"{sender} {turn.message!r}: {status} {reply[:100]!r}")
 
     with tempfile.TemporaryDirectory() as tmp, running(scratch(Path(tmp))) as assistant:
         url = f"{assistant.url}/webhooks/rest/webhook"
         send(url, "warm-up", "你好")
-
-        def converse(sender: str) -> None:
-            for turn in conversations[sender]:
-                ms, status, reply = send(url, sender, turn.message)
-                with lock:
-                    latencies.setdefault(turn.kind, []).append(ms)
-                    if status != 200 or not turn.check(reply):
-                        errors.append(f"{sender} {turn.message!r}: {status} {reply[:100]!r}")
-
-        started = time.perf_counter()
-        threads = [threading.Thread(target=converse, args=(s,)) for s in conversations]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - started
+        elapsed = converse_all(url, conversations, record)
         for sender, turns in conversations.items():
             if user_messages(assistant.url, sender) != [t.message for t in turns]:
                 errors.append(f"{sender}: the tracker does not hold the messages in the order sent")

@@ -17,11 +17,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import random
 import shutil
 import subprocess
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -34,8 +32,7 @@ import yaml
 
 from bot.environment import environment
 from knowledge.paths import BUILD_DIR, REPO_ROOT
-from knowledge.search import KnowledgeBase
-from tests.benchmarks.load_bench import descriptions, script, send
+from tests.benchmarks.load_bench import Turn, converse_all, scripted, send
 from tests.benchmarks.stats import percentile
 from tests.bot.servers import running, scratch
 from tests.ports import free_port
@@ -193,31 +190,17 @@ def stock_server() -> Iterator[str]:
 
 def load(url: str, senders: int, messages: int) -> Dict[str, float]:
     """``senders`` at once, each with a conversation of ``messages``; msg/s, latencies, errors."""
-    kb, rng, described = KnowledgeBase(), random.Random(7), descriptions()
-    conversations = [
-        (f"stock-{senders}-{i}-{uuid.uuid4().hex[:6]}", script(kb, rng, messages, described))
-        for i in range(senders)
-    ]
+    conversations = scripted(f"stock-{senders}", senders, messages)
     webhook = f"{url}/webhooks/rest/webhook"
     send(webhook, f"warm-up-{uuid.uuid4().hex[:6]}", "你好")
     latencies: List[float] = []
     errors = [0]
-    lock = threading.Lock()
 
-    def converse(sender: str, turns) -> None:
-        for turn in turns:
-            ms, status, _ = send(webhook, sender, turn.message)
-            with lock:
-                latencies.append(ms)
-                errors[0] += status != 200
+    def record(sender: str, turn: Turn, ms: float, status: int, reply: str) -> None:
+        latencies.append(ms)
+        errors[0] += status != 200
 
-    started = time.perf_counter()
-    threads = [threading.Thread(target=converse, args=c) for c in conversations]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
+    elapsed = converse_all(webhook, conversations, record)
     return {
         "rate": len(latencies) / elapsed,
         "p50": percentile(latencies, 50),
