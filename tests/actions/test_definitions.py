@@ -329,14 +329,15 @@ def test_what_else_a_term_is_called_is_answered_from_its_names(run_action, kb):
 
 
 def test_an_entrys_passage_comes_with_the_seeds_own_words_when_a_source_passage_answers_too(run_action, kb):
-    # 客户终生价值由哪几部分组成: the entry's passage, and the seed's passage that defines it (004).
+    # 市场细分有哪些步骤: the entry's passage (the steps, cleaned), and the seed's own list (003),
+    # which says, as the entry does not, that it counts "三个步骤" and then lists five.
     messages, _ = run_action(
         ActionAnswerTerm(),
-        make_tracker("客户终生价值由哪几部分组成", entities=[term("客户终生价值")]),
+        make_tracker("市场细分有哪些步骤", entities=[term("市场细分")]),
     )
     assert messages[0]["response"] == "utter_passage_answer_quoted"
-    assert messages[0]["position"] == 5 and messages[0]["title"]
-    assert "期望净现值" in messages[0]["quote"] and "期望净现值" not in messages[0]["passage"]
+    assert messages[0]["position"] == 353 and messages[0]["title"]
+    assert "三个步骤" in messages[0]["quote"] and "三个步骤" not in messages[0]["passage"]
 
 
 def test_no_seed_passage_is_added_when_none_is_about_what_the_entry_says(run_action, kb):
