@@ -5,7 +5,8 @@ traits, examples…: the facet, from its cue words in language.yml). Without a f
 words beyond the term's name, the short definition answers it. Otherwise every passage is scored
 by BM25 over the question's words, with more for the entries it names, for the facet it asks
 for, and for curated passages over source passages as good; the best one answers. A term the
-sources use without defining it is said to be so (mentions.yml, or found in the sources).
+sources use without defining it is said to be so (mentions.yml, or found in the sources), also
+when a longer question asks what it means (asked_term.py: 课程里讲的“头脑份额”是什么意思).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Dict, List, Sequence, Tuple
 
 from knowledge import paths, yamlfile
+from knowledge.asked_term import asked_term
 from knowledge.model import Entry, Mention
 from knowledge.normalize import fold, language, language_stamp, normalize_name, normalize_query, standardize
 from knowledge.passages import StoredPassage, tokens
@@ -28,6 +30,7 @@ DEFINITION = "定义"
 NAMES = "名称"  # the facet of "what else is it called": answered from the entry's names
 COVERAGE = 0.7  # the weight of "holds the question's words" against BM25's "holds them densely"
 SAID = 0.9  # an entry's passage holding this share of a source passage's character pairs says it already
+MENTIONED_IN = 2  # a term no entry has, in at most this many source passages, is only mentioned there
 RETOLD = 0.6  # an entry's passage holding this share of a source passage's character pairs retells it
 
 
@@ -194,6 +197,9 @@ def answer(
         return Answer("definition", named[0], facet=DEFINITION, score=1.0)
     if named and facet == NAMES:
         return Answer("names", named[0], facet=NAMES, score=1.0)  # 大客户还有啥别的叫法
+    undefined = _asked_undefined(kb, asked, named, facet)
+    if undefined is not None:
+        return undefined  # 银行课程里讲的“头脑份额”是什么意思: only mentioned, never defined
     mention = kb.mention_in(question) if not named else None
     if mention is not None and (
         facet in (None, DEFINITION) or len(remainder(question, ())) <= len(mention.term) + 2
@@ -375,6 +381,39 @@ def _defined_in_sources(kb: KnowledgeBase, term: str) -> Answer:
         quote = kb.passage_index.quoted(kb.passage_index.at[defining[0].id])
         return Answer("source", passage=defining[0], facet=DEFINITION, score=1.0, term=term, quote=quote)
     return Answer("mention", passage=passages[0], term=term)
+
+
+def _asked_undefined(
+    kb: KnowledgeBase, question: str, named: Sequence[Entry], facet: str | None
+) -> Answer | None:
+    """The answer to a question for the meaning of a term no entry has (asked_term.py): what the
+    sources say defines it, or that they only mention it; None for a term an entry has, or when the
+    question asks for something else of it."""
+    term = asked_term(question, lambda words: _is_term(kb, words))
+    if term is None or kb.get(term.text) is not None:
+        return None
+    key = normalize_name(term.text)
+    if any(key in normalize_name(n) for e in named for n in e.names):
+        return None  # 战略客户是什么: the named entry answers
+    if named and not term.sure:
+        return None  # 战略寻源的第一步是什么: of the named entry
+    if facet not in (None, DEFINITION) and not term.marked:
+        return None
+    mention = next((m for m in kb.mentions() if key in {normalize_name(n) for n in m.names}), None)
+    if mention is not None:
+        return Answer("mention", mention=mention, term=mention.term)
+    passages = kb.passages_with(term.text)
+    if not passages or len(passages) > MENTIONED_IN or (len(key) < 3 and not term.marked):
+        return None  # 用户满意战略 runs through a whole case: the passages answer, not "undefined"
+    return _defined_in_sources(kb, term.text)
+
+
+def _is_term(kb: KnowledgeBase, words: str) -> bool:
+    """An entry's or a mention's name, or words the sources use."""
+    key = normalize_name(words)
+    if kb.get(words) is not None or any(key == normalize_name(n) for m in kb.mentions() for n in m.names):
+        return True
+    return len(key) >= 2 and bool(kb.passages_with(words))
 
 
 def _undefined_or_none(kb: KnowledgeBase, question: str, named: Sequence[Entry]) -> Answer:

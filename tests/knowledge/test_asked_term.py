@@ -1,0 +1,70 @@
+"""knowledge/asked_term.py: the term a definition question asks about, and the honest answer when
+the sources only mention it (knowledge/answers.py). Ordinary questions written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.asked_term import asked_term
+from knowledge.lookup import find_terms
+
+KNOWN = {"考察期", "组合分析", "客户经理制", "客户经理", "铁质客户"}
+
+
+def known(words: str) -> bool:
+    return words in KNOWN
+
+
+@pytest.mark.parametrize(
+    "question, term, sure",
+    [
+        ("讲义里的“组合分析”具体是什么意思", "组合分析", True),  # quoted
+        ("那个XYZ到底是啥", "XYZ", True),  # in Latin letters, even with a plain cue
+        ("铁质客户那里说的考察期係咩意思", "考察期", True),  # before the cue, not the one named first
+        ("客户经理制是咋回事", "客户经理制", True),  # the longest term before the cue
+        ("什么是组合分析", "组合分析", True),  # after the cue
+        ("What exactly is a XYZ here?", "XYZ", True),
+    ],
+)
+def test_the_term_before_a_meaning_cue_is_what_is_asked(question, term, sure):
+    found = asked_term(question, known)
+    assert found is not None and found.text == term and found.sure == sure
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "铁质客户的考察期是什么",  # a plain cue and an unmarked term: not sure it asks for a meaning
+        "客户经理怎么维护关系",  # no definition cue
+        "What is meant by loyalty here",  # meant is not mean; loyalty is no acronym
+    ],
+)
+def test_no_term_without_a_cue_that_asks_for_a_meaning(question):
+    found = asked_term(question, known)
+    assert found is None or not found.sure
+
+
+def ask(kb, question):
+    return kb.answer(question, find_terms(kb, [], question, names_only=True).entries)
+
+
+def test_a_term_the_sources_mention_once_is_said_to_be_undefined_there(kb):
+    found = ask(kb, "关键客户计划讲义里的“组合分析”是什么意思")
+    assert found.kind == "mention" and found.term == "组合分析"
+    assert "组合分析" in found.passage.text  # where the sources mention it, to quote
+
+
+def test_a_curated_mention_before_the_cue_wins_over_a_named_entry(kb):
+    found = ask(kb, "铁质客户那段里讲的考察期系咩意思")
+    assert found.kind == "mention" and found.mention is not None and found.mention.term == "考察期"
+
+
+def test_a_named_entry_still_answers_what_is_asked_of_it(kb):
+    found = ask(kb, "铁质客户是什么意思")
+    assert found.kind == "definition" and found.entry.term == "铁质客户"
+
+
+def test_a_term_the_sources_discuss_at_length_is_answered_not_called_undefined(kb):
+    # 定制化服务 runs through many source passages: a passage answers, not "only mentioned"
+    found = ask(kb, "资料里的“定制化服务”是什么意思")
+    assert found.kind != "mention"
