@@ -270,6 +270,8 @@ def ranked(
     weight = index.weight(query)
     covered = index.coverage(query)
     named_ids = {e.id for e in named}
+    related = settings.get("related_facets") or {}
+    has_facet = {p.entry_id for p in index.passages if p.curated and facet in p.facets and p.kind != "short"}
     scored: List[Tuple[float, StoredPassage, int]] = []
     for at, value in raw.items():
         passage = index.passages[at]
@@ -286,10 +288,12 @@ def ranked(
             boost += settings.get("facet", 0.3)
         elif len(facets) > 1 and facets[1] in passage.facets:
             boost += settings.get("facet", 0.3) / 2
+        elif passage.entry_id not in has_facet and set(passage.facets) & set(related.get(facet, ())):
+            boost += settings.get("facet", 0.3)  # who counts as 白金客户: its definition says
         if passage.curated:
             boost += settings.get("curated", 0.1)
-        if passage.kind == "short" and facet not in (None, DEFINITION):
-            boost -= settings.get("facet", 0.3)  # asked for one part: not the summary
+        if passage.kind == "short" and facet not in (None, DEFINITION) and passage.entry_id in has_facet:
+            boost -= settings.get("facet", 0.3)  # asked for one part the entry has: not the summary
         if about:
             boost += settings.get("subject", 0.2) * about.get(passage.entry_id or passage.source, 0.0)
         scored.append((score * boost, passage, at))

@@ -212,3 +212,16 @@ def test_english_plurals_are_read_as_their_singular():
     # The vocabulary lists customer and key account; customers and key accounts are the same words.
     text = in_chinese("How do we keep loyal customers and key accounts?")
     assert "忠诚客户" in text and "关键客户" in text and "customers" not in text
+
+
+def test_who_counts_as_a_class_without_a_traits_passage_is_said_by_its_definition(kb):
+    # 白金客户 has no passage of its traits: its definition says which customers it is, not the
+    # passage on what losing them costs (作用) nor its strategy.
+    found = ask(kb, "一个客户满足什么才能被算作白金客户")
+    assert found.entry.term == "白金客户" and "很高的当前价值" in shown(kb, found)
+
+
+def test_who_counts_as_a_class_with_a_traits_passage_is_said_by_that_passage(kb):
+    # 铅质客户 has one (以下客户可能属于这一类：偶尔下一些小额订单的客户…): it answers.
+    found = ask(kb, "哪样的客户会被归为铅质客户")
+    assert found.kind == "passage" and "小额订单" in found.passage.text
