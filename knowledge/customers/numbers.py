@@ -144,7 +144,7 @@ _YEARS = re.compile(
 )
 _MONTHS = re.compile(NUMBER + r"\s*(?:个)?(?P<half>半)?\s*月(?!份|底|初|中)")
 _HALF_YEAR = re.compile(r"(?:大|小)?半年")
-_RANK = re.compile(r"(?:第|排名?第?|排行第?|排在第)" + NUMBER + r"\s*(?:名|位)?")
+_RANK = re.compile(r"(?:第|排名?第?|排行第?|排在第)\s*" + NUMBER + r"\s*(?:名|位)?")  # 排第 4 名
 _TOP = re.compile(r"(?:前|top|TOP|Top)\s*" + NUMBER + r"\s*(?P<unit>%|名|位|个|家|(?![年月天周日次期届个]))")
 _TOP_SHARE = re.compile(
     r"(?:前|top|TOP|Top)\s*(?:百分之" + _number("1") + r"|" + NUMBER + r"\s*(?P<cheng>成))"

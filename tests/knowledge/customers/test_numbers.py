@@ -61,6 +61,7 @@ def test_chinese_numerals(text, value):
         ("排在所有客户的前百分之二", "top", 2),
         ("前三成", "top", 30),
         ("第3名", "rank", 3),
+        ("營收排第 12 名", "rank", 12),  # spaces around the figure, as typed beside Chinese
         ("合作五年", "years", 5),
         ("三年半", "years", 3.5),
         ("合作大半年", "years", 0.5),

@@ -60,6 +60,11 @@ def test_a_rank_among_clients_is_a_share():
     assert read_facts("我们有400个client，他排第8").rank_pct == pytest.approx(2)
 
 
+def test_a_rank_among_customers_counted_in_cantonese_or_with_spaces_is_a_share():
+    assert read_facts("我哋六百个客入面佢排第三十").rank_pct == pytest.approx(5)  # 客: customers
+    assert read_facts("我們總共 400 家客戶，這家排第 2 名").rank_pct == pytest.approx(0.5)
+
+
 def test_a_market_rank_is_not_a_rank_among_our_customers():
     facts = read_facts("在行业里市场份额排第二")
     assert facts.rank_pct is None
