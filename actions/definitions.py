@@ -43,6 +43,9 @@ MAX_SUGGESTIONS = 4
 LONGEST_TERM = 12
 COMPARISON = "区别"  # the facet a comparison asks for (knowledge/language.yml)
 STRATEGY = "策略"  # the facet of "how to treat / keep them"
+# A question naming two classes of one framework and asking what they are, how they differ or who
+# counts as which is answered with both side by side, not with the first one named.
+SIDE_BY_SIDE = (None, "定义", COMPARISON, "特征")
 
 
 # The form that asks for what a description left out (bot/domain/classification.yml).
@@ -104,6 +107,8 @@ def answer_question(
             return offer_choices(
                 dispatcher, tracker, TermLookup(search=ambiguous, asked=asked), intent=intent, gap=gap
             )
+    if len(named) >= 2 and siblings(named[0], named[1]) and facet_asked(question) in SIDE_BY_SIDE:
+        return answer_comparison(dispatcher, tracker, domain, kb, named[0], named[1])  # A类和B类咋划的线
     found = kb.answer(question, named, facet_hint)
     if found.kind in ("definition", "names", "passage", "source"):
         return answer_found(dispatcher, tracker, domain, kb, found, gap=gap)
@@ -411,30 +416,43 @@ class ActionCompareTerms(KnowledgeAction):
                 return answer_found(dispatcher, tracker, domain, kb, found)
             dispatcher.utter_message(response="utter_compare_need_two", term=only.term)
             return [SlotSet("last_entry_id", only.id)]
-        a, b = entries[:2]
-        dispatcher.utter_message(
-            response="utter_compare",
-            term_a=a.term,
-            passage_a=defining_passage(a, b),
-            term_b=b.term,
-            passage_b=defining_passage(b, a),
-            sources=cite(kb, a) if a.sources == b.sources else f"{cite(kb, a)}；{cite(kb, b)}",
-        )
-        if a.strategy and b.strategy:
-            dispatcher.utter_message(
-                response="utter_compare_strategies",
-                term_a=a.term,
-                strategy_a=first_step(a.strategy),
-                term_b=b.term,
-                strategy_b=first_step(b.strategy),
-            )
-        knowledge_answer(dispatcher, tracker, domain, "compare", [a, b])
-        return [SlotSet("last_entry_id", b.id)]
+        return answer_comparison(dispatcher, tracker, domain, kb, *entries[:2])
 
     @staticmethod
     def _said_twice(tracker: Tracker) -> bool:
         """Both entity values resolve to one entry (KA 和 关键客户 的区别)."""
         return len(read_message(tracker, knowledge_base()).entity_values) > 1
+
+
+def answer_comparison(dispatcher, tracker, domain, kb: KnowledgeBase, a: Entry, b: Entry) -> List[EventType]:
+    """Two terms side by side: what sets each apart from the other, and their first steps."""
+    dispatcher.utter_message(
+        response="utter_compare",
+        term_a=a.term,
+        passage_a=defining_passage(a, b),
+        term_b=b.term,
+        passage_b=defining_passage(b, a),
+        sources=cite(kb, a) if a.sources == b.sources else f"{cite(kb, a)}；{cite(kb, b)}",
+    )
+    if a.strategy and b.strategy:
+        dispatcher.utter_message(
+            response="utter_compare_strategies",
+            term_a=a.term,
+            strategy_a=first_step(a.strategy),
+            term_b=b.term,
+            strategy_b=first_step(b.strategy),
+        )
+    knowledge_answer(dispatcher, tracker, domain, "compare", [a, b])
+    return [SlotSet("last_entry_id", b.id)]
+
+
+def siblings(a: Entry, b: Entry) -> bool:
+    """Two classes of one framework (A类 and B类, 铅质 and 铁质), neither a part of the other's name
+    (关键客户 and A类关键客户 are a whole and its part)."""
+    if a.id == b.id or (a.topic, a.category) != (b.topic, b.category):
+        return False
+    term_a, term_b = normalize_name(a.term), normalize_name(b.term)
+    return term_a not in term_b and term_b not in term_a
 
 
 def speaks_of_the_other_side(found: Answer, named: Entry) -> bool:

@@ -363,3 +363,21 @@ def test_a_greeting_with_a_question_is_answered(run_action):
     text = "老师您好，打扰一下，想请教客户金字塔最上面那层的客户大概占百分之几"
     messages, _ = run_action(ActionGreet(), make_tracker(text, intent="greet"))
     assert messages[0]["response"] != "utter_greet" and "1%" in str(messages[0])
+
+
+def test_two_classes_of_one_framework_asked_about_together_are_set_side_by_side(run_action):
+    # What are they / who counts as which, asked of 铅质 and 铁质 at once: both, not the first one.
+    messages, _ = run_action(
+        ActionAnswerTerm(),
+        make_tracker("铅质客户、铁质客户各指什么", entities=[term("铅质客户"), term("铁质客户")]),
+    )
+    assert messages[0]["response"] == "utter_compare"
+    assert {messages[0]["term_a"], messages[0]["term_b"]} == {"铅质客户", "铁质客户"}
+
+
+def test_a_class_and_the_whole_it_belongs_to_are_not_compared(run_action):
+    messages, _ = run_action(
+        ActionAnswerTerm(),
+        make_tracker("关键客户里的A类关键客户是什么", entities=[term("关键客户"), term("A类关键客户")]),
+    )
+    assert messages[0]["response"] != "utter_compare"
