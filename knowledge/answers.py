@@ -214,7 +214,7 @@ def answer(
     scored = ranked(kb, query, named, facets, subjects(question))
     if not scored:
         return _undefined_or_none(kb, question, named)
-    best_score, best, at = _curated_instead(scored)
+    best_score, best, at = _whole_list_instead(kb, scored, query) or _curated_instead(scored)
     if best_score < settings.get("min_score", 0.3) and not _of_named(best, named):
         return _undefined_or_none(kb, question, named)
     shared = tuple(index.shared_words(query, at, settings.get("specific_word", 3.0)))
@@ -305,6 +305,26 @@ def _of_named(passage: StoredPassage, named: Sequence[Entry]) -> bool:
     """A passage of an entry the question names: it answers however low it scores (the words
     around the name, 老师好想请教一下…我怕以后分不清楚, dilute the score, not the name)."""
     return passage.entry_id is not None and passage.entry_id in {e.id for e in named}
+
+
+def _whole_list_instead(
+    kb: KnowledgeBase, scored: List[Tuple[float, StoredPassage, int]], query: Sequence[str]
+):
+    """The best passage is one item of a list, but the question's words it holds are all in the
+    list's lead-in (电信客户价值的驱动因素有哪八个方面): the whole list answers, with the best
+    score; an item answers when the question names something of its own (网络质量指什么)."""
+    _, best, at = scored[0]
+    if best.kind != "item":
+        return None
+    lead, _, own = best.text.strip().rpartition("\n")  # an item: its list's lead-in, then itself
+    specific = kb.passage_index.shared_words(query, at, _settings().get("specific_word", 3.0))
+    if not lead or any(word in fold(own) for word in specific):
+        return None
+    for _, passage, at in scored[1:]:
+        if passage.kind != "item" and passage.entry_id == best.entry_id and passage.source == best.source:
+            if passage.text.startswith(lead):
+                return scored[0][0], passage, at
+    return None
 
 
 def _pairs(text: str) -> set:

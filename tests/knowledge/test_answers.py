@@ -225,3 +225,10 @@ def test_who_counts_as_a_class_with_a_traits_passage_is_said_by_that_passage(kb)
     # 铅质客户 has one (以下客户可能属于这一类：偶尔下一些小额订单的客户…): it answers.
     found = ask(kb, "哪样的客户会被归为铅质客户")
     assert found.kind == "passage" and "小额订单" in found.passage.text
+
+
+def test_a_question_in_a_lists_own_lead_in_words_gets_the_whole_list_not_one_item(kb):
+    # Every word asked is in the lead-in (…大致分为四个时期：) that each item repeats: all four periods.
+    found = ask(kb, "客户角色的演进和管理重心的转移")
+    assert found.kind == "passage" and found.passage.kind != "item"
+    assert "1." in found.passage.text and "4." in found.passage.text
