@@ -7,6 +7,7 @@ computed when first asked for, so a definition question never pays for reading f
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Iterable, Sequence, Tuple
@@ -28,6 +29,10 @@ AGREED_QUESTION_PROBABILITY = 0.5
 # From this probability on, the reader's "question" outweighs a class asked with the facts that
 # decide it, when the message names that class (哪些客户算铅质客户？比如老拖款的那种算不算).
 SURE_QUESTION_PROBABILITY = 0.9
+# The words that make a sentence a question (the reader's kind head weighs everything else).
+INTERROGATIVE = re.compile(
+    r"[?？]|吗|么样|多少|几[倍成个种类步点年]|什么|啥|哪|怎么|如何|为什么|为啥|是否|是不是|有没有|咩|点样|几多|边个"
+)
 # From this probability on, the reader's "this is about customer management" is believed.
 ON_TOPIC_PROBABILITY = 0.8
 
@@ -107,14 +112,20 @@ class Understanding:
         """Whatever its wording, a request to classify a customer of one's own (我想给手上的客户做个分类),
         a yearly purchase figure (客户近三年采购额分别是100万、150万、230万), both value levels
         (客户现在贡献不大，可未来空间巨大) or a class asked with the facts that decide it
-        (排名前1%算什么客户) are about one customer — the figure and the levels unless both the NLU
-        and the reader take the message for a question (要留住多少客户利润才会翻番)."""
+        (排名前1%算什么客户) are about one customer — the figure and the levels unless the reader takes
+        the message for a question and it is worded as one, or the NLU agrees (要留住多少客户利润才会
+        翻番), and the class asked unless the reader is sure of a question that states no figure
+        (要帮个关键客户做财务分析，一般要看哪几个指标: 一般 is no level there)."""
         figures = self.description.facts.purchase_wan is not None or len(self.description.levels) == 2
-        if figures and not (self.asked_as_question and self.asks_a_question):
+        if figures and not (self.asks_a_question and (self.asked_as_question or self.interrogative)):
             return True
         if self.asks_about_a_named_class:
             return False
-        if self.asks_for_a_class and self.description.verdict.decided:
+        if (
+            self.asks_for_a_class
+            and self.description.verdict.decided
+            and (not self.sure_question or self.figured)
+        ):
             return True  # 排名前1%算什么客户: the facts it states are enough for the class it asks
         return (
             self.asks_for_a_class
@@ -122,12 +133,29 @@ class Understanding:
         )
 
     @property
+    def interrogative(self) -> bool:
+        """Worded as a question (？, 吗, 多少, 几倍, 哪些…), not a statement (利润高潜力大)."""
+        return INTERROGATIVE.search(standardize(self.text)) is not None
+
+    @property
     def asks_about_a_named_class(self) -> bool:
         """A question, the reader is sure, about a class it names: who belongs to 铅质客户, not
         which class one customer is in (排名前1%的客户在金字塔里算什么 names none: its facts decide)."""
+        return self.sure_question and PLACEHOLDER in mask_class_names(standardize(self.text))
+
+    @property
+    def figured(self) -> bool:
+        """It states a figure (a rank, an amount, years…), not only words (一般要看哪几个指标: 一般)."""
+        return any(
+            isinstance(v, (int, float)) and not isinstance(v, bool)
+            for v in self.description.facts.stated().values()
+        )
+
+    @property
+    def sure_question(self) -> bool:
+        """The reader is sure the message is a question (要帮个关键客户做财务分析，一般要看哪几个指标)."""
         label, probability = self.kind
-        sure = label == "question" and probability >= SURE_QUESTION_PROBABILITY
-        return sure and PLACEHOLDER in mask_class_names(standardize(self.text))
+        return label == "question" and probability >= SURE_QUESTION_PROBABILITY
 
     @property
     def asks_for_a_class(self) -> bool:

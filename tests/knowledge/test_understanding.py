@@ -60,3 +60,16 @@ def test_a_class_asked_by_its_framework_with_the_facts_that_decide_it_is_classif
     # No class named: the rank decides the pyramid's class, and the message is classified.
     understood = understand(kb, "排名前百分之一的客户在金字塔里算哪一层")
     assert not understood.asks_about_a_named_class and understood.describes_a_customer
+
+
+def test_a_question_worded_as_one_with_figures_in_it_is_not_a_description(kb):
+    # The figures are the theory's (流失率少5%), asked about: the reader says question and it is
+    # worded as one, so the figures do not make it one customer's description.
+    understood = understand(kb, "根据那个理论，流失率少5%，利润能多出多少？")
+    assert understood.description.facts.stated() and not understood.describes_a_customer
+
+
+def test_a_terse_statement_of_both_levels_is_a_description_whatever_the_reader_guesses(kb):
+    # No question word: 利润高潜力大 tells of a customer, even if the reader's kind head leans to
+    # "question" for so short a text.
+    assert understand(kb, "客户利润高潜力大").describes_a_customer
