@@ -110,13 +110,13 @@ class Understanding:
     @property
     def about_one_customer(self) -> bool:
         """Whatever its wording, a request to classify a customer of one's own (我想给手上的客户做个分类),
-        a yearly purchase figure (客户近三年采购额分别是100万、150万、230万), both value levels
+        a figure (客户近三年采购额分别是100万、150万、230万; 在全部客户里排前百分之三), both value levels
         (客户现在贡献不大，可未来空间巨大) or a class asked with the facts that decide it
         (排名前1%算什么客户) are about one customer — the figure and the levels unless the reader takes
         the message for a question and it is worded as one, or the NLU agrees (要留住多少客户利润才会
         翻番), and the class asked unless the reader is sure of a question that states no figure
         (要帮个关键客户做财务分析，一般要看哪几个指标: 一般 is no level there)."""
-        figures = self.description.facts.purchase_wan is not None or len(self.description.levels) == 2
+        figures = self.figured or len(self.description.levels) == 2
         if figures and not (self.asks_a_question and (self.asked_as_question or self.interrogative)):
             return True
         if self.asks_about_a_named_class:

@@ -73,3 +73,7 @@ def test_a_terse_statement_of_both_levels_is_a_description_whatever_the_reader_g
     # No question word: 利润高潜力大 tells of a customer, even if the reader's kind head leans to
     # "question" for so short a text.
     assert understand(kb, "客户利润高潜力大").describes_a_customer
+
+
+def test_a_rank_stated_is_about_one_customer_though_the_reader_leans_to_a_question(kb):
+    assert understand(kb, "处在所有客户的前百分之十").describes_a_customer
