@@ -107,8 +107,10 @@ def answer_question(
             return offer_choices(
                 dispatcher, tracker, TermLookup(search=ambiguous, asked=asked), intent=intent, gap=gap
             )
+    if len(named) == 1 and (partner := shortened_partner(kb, question, named[0])) is not None:
+        named = [partner, *named]  # A类和B类关键客户咋划的线
     if len(named) >= 2 and siblings(named[0], named[1]) and facet_asked(question) in SIDE_BY_SIDE:
-        return answer_comparison(dispatcher, tracker, domain, kb, named[0], named[1])  # A类和B类咋划的线
+        return answer_comparison(dispatcher, tracker, domain, kb, named[0], named[1])
     found = kb.answer(question, named, facet_hint)
     if found.kind in ("definition", "names", "passage", "source"):
         return answer_found(dispatcher, tracker, domain, kb, found, gap=gap)

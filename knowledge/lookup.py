@@ -80,8 +80,9 @@ def _common_suffix(a: str, b: str) -> str:
 
 
 def shortened_partner(kb: KnowledgeBase, text: str, named: Entry) -> Entry | None:
-    """The second term of a comparison written short after the first, its shared ending left out
-    (B类关键客户和C类 → C类关键客户; 黄金客户跟白金比 → 白金客户); None if the text names none."""
+    """The other term of a comparison written short beside the first, its shared ending left out
+    (B类关键客户和C类 → C类关键客户; 黄金客户跟白金比 → 白金客户; A类和B类关键客户 → A类关键客户);
+    None if the text names none."""
     folded = fold(text)
     best: tuple | None = None
     for entry in kb.entries():
@@ -94,7 +95,10 @@ def shortened_partner(kb: KnowledgeBase, text: str, named: Entry) -> Entry | Non
         for kept in range(len(ending), -1, -1):
             short = own + ending[:kept]
             at = folded.find(short)
-            if at > 0 and folded[at - 1] in COMPARISON_JOINS:
+            after = at + len(short)
+            joined_after = at > 0 and folded[at - 1] in COMPARISON_JOINS
+            joined_before = at >= 0 and after < len(folded) and folded[after] in COMPARISON_JOINS
+            if joined_after or (joined_before and folded.find(fold(named.term)) > after):
                 rank = (len(ending), len(short))
                 if best is None or rank > best[0]:
                     best = (rank, entry)

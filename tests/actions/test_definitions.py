@@ -381,3 +381,12 @@ def test_a_class_and_the_whole_it_belongs_to_are_not_compared(run_action):
         make_tracker("关键客户里的A类关键客户是什么", entities=[term("关键客户"), term("A类关键客户")]),
     )
     assert messages[0]["response"] != "utter_compare"
+
+
+def test_a_class_written_short_before_its_sibling_is_set_beside_it(run_action):
+    # 白金和黄金客户: 白金 is 白金客户 with the shared ending left out, named before the other.
+    messages, _ = run_action(
+        ActionAnswerTerm(), make_tracker("白金和黄金客户各是什么意思", entities=[term("黄金客户")])
+    )
+    assert messages[0]["response"] == "utter_compare"
+    assert {messages[0]["term_a"], messages[0]["term_b"]} == {"白金客户", "黄金客户"}
