@@ -191,7 +191,7 @@ def answer(
     settings = _settings()
     asked = kb.corrected(question)[0]  # 经挤大客户 → 经济大客户
     question = in_chinese(asked)  # which share of customers… → which 比例 of 客户…
-    facets = facets_asked(question) or ([facet_hint] if facet_hint else [])
+    facets = facets_asked(question) or ([facet_hint] if facet_hint else []) or learned_facets(kb, question)
     facet = facets[0] if facets else None
     if named and facet in (None, DEFINITION) and len(remainder(asked, named)) <= 1:
         return Answer("definition", named[0], facet=DEFINITION, score=1.0)
@@ -240,6 +240,21 @@ def question_tokens(kb: KnowledgeBase, question: str) -> List[str]:
     """The tokens passages are matched on. The cue words count too: the passage that answers
     包括哪几类 often says 包括."""
     return tokens(with_synonyms(_without_generic(normalize_query(question))), kb.segmenter)
+
+
+def learned_facets(kb: KnowledgeBase, question: str) -> List[str]:
+    """The part of an entry a question with no cue word asks for, as the reader's facet head learnt
+    it from the questions written for each part (零价值以下客户点处理: its strategy), when sure enough."""
+    from knowledge.customers.reader import model
+    from knowledge.customers.training import mask_terms
+
+    head = model().facet
+    if head is None:
+        return []
+    masked = mask_terms(question, [n for e in kb.entries() for n in e.names])
+    found = head.distribution(masked, "facet")
+    best = max(found, key=found.get)
+    return [best] if found[best] >= _settings().get("learned_facet", 0.6) else []
 
 
 def subjects(question: str) -> Dict[str, float]:

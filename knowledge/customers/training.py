@@ -195,6 +195,51 @@ def load_subjects() -> List[Tuple[str, str]]:
     return [(standardize(q), group.owner) for group in load_asked() for q in group.questions]
 
 
+# The facets a question can ask for that the learned head tells (a curator's 说明 is asked for by no one).
+ASKED_FACETS = ("定义", "构成", "阶段", "比例", "特征", "例子", "策略", "区别", "作用")
+# The NLU's question intents that ask for one facet whatever their words.
+INTENT_FACETS = {"ask_strategy": "策略", "compare_terms": "区别"}
+
+
+def load_facets() -> List[Tuple[str, str]]:
+    """(question, facet): each question written for an entry's passage (knowledge/asked/) and that
+    passage's facet (the short answer's is 定义, the strategy's 策略), and the NLU's examples of
+    "how to treat" and "how do they differ": what questions for each part of an entry sound like."""
+    from knowledge.asked import load_asked
+    from knowledge.loader import load_entries
+
+    entries = {e.id: e for e in load_entries()}
+    found: List[Tuple[str, str]] = []
+    for group in load_asked():
+        entry = entries.get(group.owner)
+        if entry is None:
+            continue
+        facet = None
+        if entry.short.strip().startswith(group.starts):
+            facet = "定义"
+        elif entry.strategy and entry.strategy.strip().startswith(group.starts):
+            facet = "策略"
+        else:
+            facet = next((p.facet for p in entry.passages if p.text.strip().startswith(group.starts)), None)
+        if facet in ASKED_FACETS:
+            found += [(standardize(q), facet) for q in group.questions]
+    found += [(text, INTENT_FACETS[intent]) for intent, text in nlu_examples(tuple(INTENT_FACETS))]
+    names = [n for e in entries.values() for n in e.names]
+    return [(mask_terms(text, names), facet) for text, facet in found]
+
+
+TERM = "某某"  # what a term's name is replaced by: the facet is in the words around it
+
+
+def mask_terms(text: str, names: Sequence[str]) -> str:
+    """``text`` with the names of the knowledge base's terms replaced by one placeholder, longest
+    first (白金客户有啥特点 → 某某有啥特点): a question's facet is not the term it names."""
+    folded = standardize(text).lower()
+    for name in sorted({standardize(n).lower() for n in names if len(n) >= 2}, key=len, reverse=True):
+        folded = folded.replace(name, TERM)
+    return folded
+
+
 def load_topics(folder: Path = DATA_DIR, nlu: Path = NLU_DIR) -> List[Tuple[str, str]]:
     """(text, topic): every written message and question (on the topic), the off-topic NLU examples."""
     texts = [(m.text, ON_TOPIC) for m in load_messages(folder, nlu) + written_questions()]
@@ -279,6 +324,7 @@ class FactModel:
     messages: Heads | None = None  # the heads "framework" (descriptions only) and "kind"
     topic: Heads | None = None  # the head "topic": about customer management, or other
     subject: Heads | None = None  # the head "subject": the entry or seed file a question is about
+    facet: Heads | None = None  # the head "facet": the part of an entry a question asks for
     fingerprint: str = ""
     seconds: float = 0.0
     sizes: Dict[str, int] = field(default_factory=dict)
@@ -362,12 +408,15 @@ def train(folder: Path = DATA_DIR) -> FactModel:
     model.subject = Heads().fit(
         [t for t, _ in subjects], [{} for _ in subjects], {"subject": [s for _, s in subjects]}
     )
+    facets = load_facets()  # the class names stay: they are not what tells a facet
+    model.facet = Heads().fit([t for t, _ in facets], [{} for _ in facets], {"facet": [f for _, f in facets]})
     model.sizes = {
         "clauses": len(rows),
         "numbers": len(roles),
         "messages": len(messages),
         "topic": len(topics),
         "subject": len(subjects),
+        "facet": len(facets),
     }
     model.seconds = time.perf_counter() - started
     return model

@@ -232,3 +232,13 @@ def test_a_question_in_a_lists_own_lead_in_words_gets_the_whole_list_not_one_ite
     found = ask(kb, "客户角色的演进和管理重心的转移")
     assert found.kind == "passage" and found.passage.kind != "item"
     assert "1." in found.passage.text and "4." in found.passage.text
+
+
+@pytest.mark.parametrize("question", ["铅质客户后面如何相处", "白金客户后续如何经营"])
+def test_a_question_without_a_cue_word_gets_the_part_the_facet_head_learnt(kb, question):
+    # No cue of language.yml (如何相处, 如何经营): the reader's facet head, trained on the questions
+    # written for each part, tells a question about treating them: the strategy answers.
+    from knowledge.answers import facets_asked, learned_facets
+
+    assert not facets_asked(question) and learned_facets(kb, question) == ["策略"]
+    assert ask(kb, question).passage.kind == "strategy"
