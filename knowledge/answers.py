@@ -191,7 +191,9 @@ def answer(
     settings = _settings()
     asked = kb.corrected(question)[0]  # 经挤大客户 → 经济大客户
     question = in_chinese(asked)  # which share of customers… → which 比例 of 客户…
-    facets = facets_asked(question) or ([facet_hint] if facet_hint else []) or learned_facets(kb, question)
+    facets = facets_asked(question) or ([facet_hint] if facet_hint else [])
+    if not facets and len(remainder(asked, named)) > 1:
+        facets = learned_facets(kb, question)  # words beyond the names: a bare name asks what it is
     facet = facets[0] if facets else None
     if named and facet in (None, DEFINITION) and len(remainder(asked, named)) <= 1:
         return Answer("definition", named[0], facet=DEFINITION, score=1.0)

@@ -242,3 +242,7 @@ def test_a_question_without_a_cue_word_gets_the_part_the_facet_head_learnt(kb, q
 
     assert not facets_asked(question) and learned_facets(kb, question) == ["策略"]
     assert ask(kb, question).passage.kind == "strategy"
+
+
+def test_a_name_typed_alone_is_answered_with_its_definition_not_a_learnt_part(kb):
+    assert ask(kb, "白金客户").kind == "definition"
