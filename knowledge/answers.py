@@ -192,8 +192,6 @@ def answer(
     asked = kb.corrected(question)[0]  # 经挤大客户 → 经济大客户
     question = in_chinese(asked)  # which share of customers… → which 比例 of 客户…
     facets = facets_asked(question) or ([facet_hint] if facet_hint else [])
-    if not facets and len(remainder(asked, named)) > 1:
-        facets = learned_facets(kb, question)  # words beyond the names: a bare name asks what it is
     facet = facets[0] if facets else None
     if named and facet in (None, DEFINITION) and len(remainder(asked, named)) <= 1:
         return Answer("definition", named[0], facet=DEFINITION, score=1.0)
@@ -211,6 +209,9 @@ def answer(
         term = asked_words(question)
         if 2 <= len(term) <= 12 and kb.passages_with(term):
             return _defined_in_sources(kb, term)  # 4E是啥: what the sources say of it
+    if not facets:  # no cue: the part the facet head learnt (a name alone was answered above)
+        facets = learned_facets(kb, question)
+        facet = facets[0] if facets else None
     query = question_tokens(kb, question)
     index = kb.passage_index
     scored = ranked(kb, query, named, facets, subjects(question))

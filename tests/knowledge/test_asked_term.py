@@ -68,3 +68,10 @@ def test_a_term_the_sources_discuss_at_length_is_answered_not_called_undefined(k
     # 定制化服务 runs through many source passages: a passage answers, not "only mentioned"
     found = ask(kb, "资料里的“定制化服务”是什么意思")
     assert found.kind != "mention"
+
+
+def test_a_mention_asked_about_with_no_cue_of_a_part_is_said_to_be_undefined(kb):
+    # The facet head guesses a part for any question without cue words; a term only mentioned is
+    # still said to be so, before any guess.
+    found = ask(kb, "听说有个客户经理制，那是怎么回事")
+    assert found.kind == "mention" and found.mention.term == "客户经理制"
