@@ -135,7 +135,7 @@ NLU_NO_FACTS = (
 # The NLU examples that are no question about customer management and no description: what a
 # passage must not be offered for when the NLU is unsure (你吃饭了吗, 帮我写个年终总结, 好的).
 NLU_OFF_TOPIC = (
-    *("out_of_scope", "greet", "goodbye", "thank", "help", "affirm", "deny", "stop"),
+    *("out_of_scope", "greet", "goodbye", "thank", "help", "affirm", "deny", "stop", "request_person"),
     *("rate_helpful", "rate_unhelpful", "forget_conversation"),
 )
 ON_TOPIC, OFF_TOPIC = "customer_management", "other"

@@ -15,7 +15,7 @@ import pytest
 from rasa.shared.nlu.training_data.loading import load_data
 
 from knowledge.paths import BUILD_DIR, REPO_ROOT
-from tests.bot.nlu_evaluation import FRESH_SET, TEST_SET, THIRD_SET, Scores, evaluate, save
+from tests.bot.nlu_evaluation import FRESH_SET, HANDOFF_SET, TEST_SET, THIRD_SET, Scores, evaluate, save
 
 pytestmark = pytest.mark.server
 
@@ -56,3 +56,12 @@ def test_intent_accuracy(scored):
 def test_term_entity_f1(scored):
     scores, _ = scored
     assert Scores.f1(scores.resolved) >= 0.95, scores.report()
+
+
+def test_asking_for_a_person_is_understood_in_phrasings_never_trained_on(parse, kb):
+    test = {e.get("text") for e in load_data(str(HANDOFF_SET)).intent_examples}
+    train = {e.get("text") for e in load_data(str(REPO_ROOT / "data" / "nlu")).intent_examples}
+    assert len(test) >= 30 and not test & train, sorted(test & train)
+    result = evaluate(parse, kb, HANDOFF_SET)
+    save(result, BUILD_DIR / "nlu_evaluation_handoff.json")
+    assert result.intent_accuracy >= 0.95, result.report()
