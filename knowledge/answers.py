@@ -197,6 +197,9 @@ def answer(
         return Answer("definition", named[0], facet=DEFINITION, score=1.0)
     if named and facet == NAMES:
         return Answer("names", named[0], facet=NAMES, score=1.0)  # 大客户还有啥别的叫法
+    meant = _entry_meant(kb, asked, facet)
+    if meant is not None:
+        return Answer("definition", meant, facet=DEFINITION, score=1.0)  # 讲义里的“客户金字塔”是什么意思
     undefined = _asked_undefined(kb, asked, named, facet)
     if undefined is not None:
         return undefined  # 银行课程里讲的“头脑份额”是什么意思: only mentioned, never defined
@@ -423,6 +426,15 @@ def _defined_in_sources(kb: KnowledgeBase, term: str) -> Answer:
         quote = kb.passage_index.quoted(kb.passage_index.at[defining[0].id])
         return Answer("source", passage=defining[0], facet=DEFINITION, score=1.0, term=term, quote=quote)
     return Answer("mention", passage=passages[0], term=term)
+
+
+def _entry_meant(kb: KnowledgeBase, question: str, facet: str | None) -> Entry | None:
+    """The entry whose meaning the question asks, the words around it only where it was met
+    (讲义里的“客户金字塔”是什么意思): its name quoted or right before a meaning cue."""
+    if facet not in (None, DEFINITION):
+        return None
+    term = asked_term(question, lambda words: _is_term(kb, words))
+    return kb.get(term.text) if term is not None and term.sure else None
 
 
 def _asked_undefined(

@@ -75,3 +75,9 @@ def test_a_mention_asked_about_with_no_cue_of_a_part_is_said_to_be_undefined(kb)
     # still said to be so, before any guess.
     found = ask(kb, "听说有个客户经理制，那是怎么回事")
     assert found.kind == "mention" and found.mention.term == "客户经理制"
+
+
+def test_a_term_quoted_before_a_meaning_cue_gets_its_definition_whatever_the_words_around(kb):
+    # 讲义里 only says where it was met: the entry's definition, not a note that mentions the lecture.
+    found = ask(kb, "讲义里的“客户金字塔”是什么意思")
+    assert found.kind == "definition" and found.entry.term == "客户金字塔"
