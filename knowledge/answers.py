@@ -14,10 +14,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Dict, List, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Sequence, Tuple
 
 from knowledge import paths, yamlfile
-from knowledge.asked_term import asked_term
+from knowledge.asked_term import AskedTerm, asked_term
 from knowledge.model import Entry, Mention
 from knowledge.normalize import fold, language, language_stamp, normalize_name, normalize_query, standardize
 from knowledge.passages import StoredPassage, tokens
@@ -197,10 +197,11 @@ def answer(
         return Answer("definition", named[0], facet=DEFINITION, score=1.0)
     if named and facet == NAMES:
         return Answer("names", named[0], facet=NAMES, score=1.0)  # 大客户还有啥别的叫法
-    meant = _entry_meant(kb, asked, facet)
+    meaning_of = asked_term(asked, lambda words: _is_term(kb, words))  # once: read by both below
+    meant = _entry_meant(kb, meaning_of, facet)
     if meant is not None:
         return Answer("definition", meant, facet=DEFINITION, score=1.0)  # 讲义里的“客户金字塔”是什么意思
-    undefined = _asked_undefined(kb, asked, named, facet)
+    undefined = _asked_undefined(kb, meaning_of, named, facet)
     if undefined is not None:
         return undefined  # 银行课程里讲的“头脑份额”是什么意思: only mentioned, never defined
     mention = kb.mention_in(question) if not named else None
@@ -252,15 +253,27 @@ def learned_facets(kb: KnowledgeBase, question: str) -> List[str]:
     """The part of an entry a question with no cue word asks for, as the reader's facet head learnt
     it from the questions written for each part (零价值以下客户点处理: its strategy), when sure enough."""
     from knowledge.customers.reader import model
-    from knowledge.customers.training import mask_terms
 
     head = model().facet
     if head is None:
         return []
-    masked = mask_terms(question, [n for e in kb.entries() for n in e.names])
-    found = head.distribution(masked, "facet")
+    found = head.distribution(_term_masker(kb)(question), "facet")
     best = max(found, key=found.get)
     return [best] if found[best] >= _settings().get("learned_facet", 0.6) else []
+
+
+_MASKERS: Dict[str, Callable[[str], str]] = {}  # knowledge-base content → its terms' masking
+
+
+def _term_masker(kb: KnowledgeBase) -> Callable[[str], str]:
+    """The facet head's masking of ``kb``'s terms' names, prepared once per knowledge-base content."""
+    from knowledge.customers.training import term_masker
+
+    key = kb.content_hash
+    if key not in _MASKERS:
+        _MASKERS.clear()  # an edited knowledge base: the old names go
+        _MASKERS[key] = term_masker([n for e in kb.entries() for n in e.names])
+    return _MASKERS[key]
 
 
 def subjects(question: str) -> Dict[str, float]:
@@ -428,22 +441,20 @@ def _defined_in_sources(kb: KnowledgeBase, term: str) -> Answer:
     return Answer("mention", passage=passages[0], term=term)
 
 
-def _entry_meant(kb: KnowledgeBase, question: str, facet: str | None) -> Entry | None:
+def _entry_meant(kb: KnowledgeBase, term: AskedTerm | None, facet: str | None) -> Entry | None:
     """The entry whose meaning the question asks, the words around it only where it was met
     (讲义里的“客户金字塔”是什么意思): its name quoted or right before a meaning cue."""
     if facet not in (None, DEFINITION):
         return None
-    term = asked_term(question, lambda words: _is_term(kb, words))
     return kb.get(term.text) if term is not None and term.sure else None
 
 
 def _asked_undefined(
-    kb: KnowledgeBase, question: str, named: Sequence[Entry], facet: str | None
+    kb: KnowledgeBase, term: AskedTerm | None, named: Sequence[Entry], facet: str | None
 ) -> Answer | None:
-    """The answer to a question for the meaning of a term no entry has (asked_term.py): what the
-    sources say defines it, or that they only mention it; None for a term an entry has, or when the
-    question asks for something else of it."""
-    term = asked_term(question, lambda words: _is_term(kb, words))
+    """The answer to a question for the meaning of ``term``, which no entry has (asked_term.py):
+    what the sources say defines it, or that they only mention it; None for a term an entry has,
+    or when the question asks for something else of it."""
     if term is None or kb.get(term.text) is not None:
         return None
     key = normalize_name(term.text)
@@ -453,7 +464,7 @@ def _asked_undefined(
         return None  # 战略寻源的第一步是什么: of the named entry
     if facet not in (None, DEFINITION) and not term.marked:
         return None
-    mention = next((m for m in kb.mentions() if key in {normalize_name(n) for n in m.names}), None)
+    mention = _mention_called(kb, key)
     if mention is not None:
         return Answer("mention", mention=mention, term=mention.term)
     passages = kb.passages_with(term.text)
@@ -462,10 +473,15 @@ def _asked_undefined(
     return _defined_in_sources(kb, term.text)
 
 
+def _mention_called(kb: KnowledgeBase, key: str) -> Mention | None:
+    """The mention one of whose names is ``key`` (normalised), if any."""
+    return next((m for m in kb.mentions() if key in {normalize_name(n) for n in m.names}), None)
+
+
 def _is_term(kb: KnowledgeBase, words: str) -> bool:
     """An entry's or a mention's name, or words the sources use."""
     key = normalize_name(words)
-    if kb.get(words) is not None or any(key == normalize_name(n) for m in kb.mentions() for n in m.names):
+    if kb.get(words) is not None or _mention_called(kb, key) is not None:
         return True
     return len(key) >= 2 and bool(kb.passages_with(words))
 

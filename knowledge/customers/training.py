@@ -25,7 +25,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterable, List, Sequence, Tuple
+from typing import Callable, Dict, Iterable, List, Sequence, Tuple
 
 import yaml
 from pypinyin import lazy_pinyin
@@ -214,7 +214,6 @@ def load_facets() -> List[Tuple[str, str]]:
         entry = entries.get(group.owner)
         if entry is None:
             continue
-        facet = None
         if entry.short.strip().startswith(group.starts):
             facet = "定义"
         elif entry.strategy and entry.strategy.strip().startswith(group.starts):
@@ -224,20 +223,26 @@ def load_facets() -> List[Tuple[str, str]]:
         if facet in ASKED_FACETS:
             found += [(standardize(q), facet) for q in group.questions]
     found += [(text, INTENT_FACETS[intent]) for intent, text in nlu_examples(tuple(INTENT_FACETS))]
-    names = [n for e in entries.values() for n in e.names]
-    return [(mask_terms(text, names), facet) for text, facet in found]
+    mask = term_masker([n for e in entries.values() for n in e.names])
+    return [(mask(text), facet) for text, facet in found]
 
 
 TERM = "某某"  # what a term's name is replaced by: the facet is in the words around it
 
 
-def mask_terms(text: str, names: Sequence[str]) -> str:
-    """``text`` with the names of the knowledge base's terms replaced by one placeholder, longest
-    first (白金客户有啥特点 → 某某有啥特点): a question's facet is not the term it names."""
-    folded = standardize(text).lower()
-    for name in sorted({standardize(n).lower() for n in names if len(n) >= 2}, key=len, reverse=True):
-        folded = folded.replace(name, TERM)
-    return folded
+def term_masker(names: Sequence[str]) -> Callable[[str], str]:
+    """A function giving a text with the knowledge base's terms' ``names`` replaced by one
+    placeholder, longest first (白金客户有啥特点 → 某某有啥特点): a question's facet is not the term
+    it names. The names are prepared once, for every text masked."""
+    prepared = sorted({standardize(n).lower() for n in names if len(n) >= 2}, key=len, reverse=True)
+
+    def mask(text: str) -> str:
+        folded = standardize(text).lower()
+        for name in prepared:
+            folded = folded.replace(name, TERM)
+        return folded
+
+    return mask
 
 
 def load_topics(folder: Path = DATA_DIR, nlu: Path = NLU_DIR) -> List[Tuple[str, str]]:
@@ -408,7 +413,7 @@ def train(folder: Path = DATA_DIR) -> FactModel:
     model.subject = Heads().fit(
         [t for t, _ in subjects], [{} for _ in subjects], {"subject": [s for _, s in subjects]}
     )
-    facets = load_facets()  # the class names stay: they are not what tells a facet
+    facets = load_facets()  # the terms' names masked: they are not what tells a facet
     model.facet = Heads().fit([t for t, _ in facets], [{} for _ in facets], {"facet": [f for _, f in facets]})
     model.sizes = {
         "clauses": len(rows),
