@@ -191,13 +191,15 @@ def answer(
     settings = _settings()
     asked = kb.corrected(question)[0]  # 经挤大客户 → 经济大客户
     question = in_chinese(asked)  # which share of customers… → which 比例 of 客户…
-    facets = facets_asked(question) or ([facet_hint] if facet_hint else [])
+    meaning_of = asked_term(asked, lambda words: _is_term(kb, words), lambda words: _is_name(kb, words))
+    # A cue inside the asked term's own name is no cue (头脑份额是个啥概念 asks no 比例).
+    cued = question.replace(meaning_of.text, " ") if meaning_of is not None else question
+    facets = facets_asked(cued) or ([facet_hint] if facet_hint else [])
     facet = facets[0] if facets else None
     if named and facet in (None, DEFINITION) and len(remainder(asked, named)) <= 1:
         return Answer("definition", named[0], facet=DEFINITION, score=1.0)
     if named and facet == NAMES:
         return Answer("names", named[0], facet=NAMES, score=1.0)  # 大客户还有啥别的叫法
-    meaning_of = asked_term(asked, lambda words: _is_term(kb, words))  # once: read by both below
     meant = _entry_meant(kb, meaning_of, facet)
     if meant is not None:
         return Answer("definition", meant, facet=DEFINITION, score=1.0)  # 讲义里的“客户金字塔”是什么意思
@@ -478,10 +480,15 @@ def _mention_called(kb: KnowledgeBase, key: str) -> Mention | None:
     return next((m for m in kb.mentions() if key in {normalize_name(n) for n in m.names}), None)
 
 
+def _is_name(kb: KnowledgeBase, words: str) -> bool:
+    """An entry's or a mention's name."""
+    return kb.get(words) is not None or _mention_called(kb, normalize_name(words)) is not None
+
+
 def _is_term(kb: KnowledgeBase, words: str) -> bool:
     """An entry's or a mention's name, or words the sources use."""
     key = normalize_name(words)
-    if kb.get(words) is not None or _mention_called(kb, key) is not None:
+    if _is_name(kb, words):
         return True
     return len(key) >= 2 and bool(kb.passages_with(words))
 

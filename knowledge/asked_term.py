@@ -27,6 +27,9 @@ _TRAILING = "到底究竟具体又就这那个是叫的\u3000 "
 _NOT_FIRST = "的了说讲里中这那个是在和与跟有"  # 里说的考察期: the term starts after these
 _NOT_LAST = "的吗呢啊呀吧"
 LONGEST = 10
+# A word pointing back at a term named just before the cue (客户经理制 这个制度具体是啥, CSF分析 那是什么):
+# the term is the one before it, and the pointing makes the question about that term's meaning.
+_POINTING = re.compile(r"(?:[这那此该](?:个|种|项|一项)?[\u4e00-\u9fff]{0,2}|它)[\s，,]*$")
 
 
 @dataclass(frozen=True)
@@ -58,9 +61,12 @@ def _find(text: str, cues: Tuple[str, ...]) -> Iterator[Tuple[int, int]]:
     return ((m.start(), m.end()) for m in re.finditer(pattern, text, flags=re.IGNORECASE))
 
 
-def asked_term(question: str, known: Callable[[str], bool]) -> AskedTerm | None:
+def asked_term(
+    question: str, known: Callable[[str], bool], named: Callable[[str], bool] | None = None
+) -> AskedTerm | None:
     """The term ``question`` asks the meaning of, if it is a definition question; ``known`` says
-    whether a stretch of words is a term at all (an entry's or a mention's name, or in the sources)."""
+    whether a stretch of words is a term at all (an entry's or a mention's name, or in the sources),
+    ``named`` whether it is an entry's or a mention's name (a term pointed at must be one)."""
     text = standardize(unicodedata.normalize("NFKC", question or ""))
     meaning = list(_find(text, _cues("meaning")))
     plain = list(_find(text, _cues("plain")))
@@ -74,6 +80,9 @@ def asked_term(question: str, known: Callable[[str], bool]) -> AskedTerm | None:
         found = _ending_at(text[:start], known)
         if found is not None and (found[1] or (start, end) in meaning):
             return AskedTerm(found[0], marked=found[1], meaning=(start, end) in meaning)
+        pointed = _pointed_at(text[:start], named or known)
+        if pointed is not None:
+            return AskedTerm(pointed[0], marked=pointed[1], meaning=True)
     for _, end in before:
         found = _starting_at(text[end:], known)
         if found is not None:
@@ -92,6 +101,26 @@ def _ending_at(prefix: str, known: Callable[[str], bool]) -> Tuple[str, bool] | 
             continue
         if known(candidate):
             return candidate, False
+    return None
+
+
+def _pointed_at(prefix: str, known: Callable[[str], bool]) -> Tuple[str, bool] | None:
+    """The term a pointing word right before the cue refers to: the longest term that ends just
+    before it (客户的CSF分析 那是什么: CSF分析), in Latin letters or Chinese or both."""
+    prefix = prefix.rstrip(_TRAILING.replace("这那个", "") + "，,。？?！!")
+    pointing = _POINTING.search(prefix)
+    if pointing is None or pointing.start() == 0:
+        return None
+    before = prefix[: pointing.start()]
+    if before.rstrip() == before and before[-1:] not in "，,":
+        return None  # 关键客户这个词: pointing words inside a phrase, not a new clause's subject
+    before = before.rstrip(" ，,")
+    for length in range(min(LONGEST, len(before)), 1, -1):
+        candidate = before[-length:]
+        if candidate[0] in _NOT_FIRST or not re.fullmatch(r"[A-Za-z0-9\u4e00-\u9fff]+", candidate):
+            continue
+        if known(candidate):
+            return candidate, bool(LATIN.search(candidate)) and _acronym(LATIN.search(candidate).group(0))
     return None
 
 

@@ -81,3 +81,33 @@ def test_a_term_quoted_before_a_meaning_cue_gets_its_definition_whatever_the_wor
     # 讲义里 only says where it was met: the entry's definition, not a note that mentions the lecture.
     found = ask(kb, "讲义里的“客户金字塔”是什么意思")
     assert found.kind == "definition" and found.entry.term == "客户金字塔"
+
+
+def test_a_cue_inside_the_asked_terms_own_name_asks_for_no_part(kb):
+    # 头脑份额 holds 份额, a cue for shares: it is the term asked about, not a question for a share.
+    found = ask(kb, "银行那份培训提纲里的头脑份额，是个啥概念")
+    assert found.kind == "mention" and found.mention.term == "头脑份额"
+
+
+def test_a_mention_pointed_back_at_is_said_to_be_undefined_though_an_entry_is_named(kb):
+    found = ask(kb, "大客户营销战略里提到客户经理制 这个制度具体是啥")
+    assert found.kind == "mention" and found.mention.term == "客户经理制"
+
+
+@pytest.mark.parametrize(
+    "question, term",
+    [
+        ("推行大客户战略要实行客户经理制 这个制度到底是啥", "客户经理制"),  # 这个制度 points back
+        ("讲义里有一项组合分析，那是什么", "组合分析"),
+        ("资料里的XYZ分析 那个是啥意思", "XYZ分析"),
+    ],
+)
+def test_a_term_pointed_back_at_before_the_cue_is_what_is_asked(question, term):
+    found = asked_term(question, known, lambda words: words in KNOWN | {"XYZ分析"})
+    assert found is not None and found.text == term and found.sure
+
+
+def test_pointing_words_inside_a_phrase_point_at_nothing():
+    # 铁质客户这个说法 is one phrase (no pause): the term is the plain one before the cue, if any.
+    found = asked_term("铁质客户这个说法是什么", known, known)
+    assert found is None or found.text != "铁质客户" or not found.sure
