@@ -483,7 +483,8 @@ def first_step(strategy: str) -> str:
 
 
 class ActionAnswerSuggestion(KnowledgeAction):
-    """ "是的" after a single did-you-mean suggestion answers that suggestion."""
+    """ "是的" after a single did-you-mean suggestion answers that suggestion; a question about
+    customer management the NLU took for a yes is answered as the question it is."""
 
     hands_descriptions_on = False
 
@@ -491,12 +492,53 @@ class ActionAnswerSuggestion(KnowledgeAction):
         return "action_answer_suggestion"
 
     def answer(self, dispatcher, tracker, domain, kb) -> List[EventType]:
+        answered = question_instead(dispatcher, tracker, domain, kb)
+        if answered is not None:
+            return answered  # 客户服务是不是就是售后？ reads like 是: it is a question, not a yes
         suggested = tracker.get_slot("suggested_entry_ids") or []
         entry = kb.get(suggested[0]) if len(suggested) == 1 else None
         if entry is None:
             dispatcher.utter_message(response="utter_ok")
             return [SlotSet("suggested_entry_ids", None)]
         return answer_entry(dispatcher, tracker, domain, kb, entry)
+
+
+def question_instead(
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any], kb: KnowledgeBase
+) -> List[EventType] | None:
+    """The answer to a question about customer management that the NLU took for small talk (a yes,
+    a request for help): the reader's question and topic heads both say so, it is worded as a
+    question, and it names a term or the sources answer it closely; else None (the small talk)."""
+    understood = read_message(tracker, kb)
+    if not (understood.asks_about_customer_management and understood.interrogative):
+        return None
+    if understood.terms(names_only=True).entries:
+        return answer_question(dispatcher, tracker, domain, kb, gap="fallback")
+    found = kb.answer(understood.question)
+    if found.kind == "mention":
+        return answer_mention(dispatcher, tracker, domain, kb, found)
+    if is_sure(found, on_topic=True):
+        return answer_found(dispatcher, tracker, domain, kb, found, gap="fallback")
+    if is_likely(found, on_topic=True):
+        return answer_tentatively(dispatcher, tracker, domain, kb, found)
+    return None
+
+
+class ActionHelp(KnowledgeAction):
+    """What the assistant can do; but a question the NLU took for a request for help (集中执行官
+    干嘛的, 电信套餐那个例子送什么) is answered."""
+
+    hands_descriptions_on = False
+
+    def name(self) -> str:
+        return "action_help"
+
+    def answer(self, dispatcher, tracker, domain, kb) -> List[EventType]:
+        answered = question_instead(dispatcher, tracker, domain, kb)
+        if answered is not None:
+            return answered
+        dispatcher.utter_message(response="utter_help")
+        return []
 
 
 class ActionFallbackSearch(KnowledgeAction):

@@ -7,7 +7,7 @@ from typing import List
 
 from rasa_sdk.events import EventType
 
-from actions.definitions import KnowledgeAction, answer_question
+from actions.definitions import KnowledgeAction, answer_question, question_instead
 from actions.knowledge_base import read_message
 
 
@@ -21,5 +21,8 @@ class ActionRequestPerson(KnowledgeAction):
     def answer(self, dispatcher, tracker, domain, kb) -> List[EventType]:
         if read_message(tracker, kb).terms(names_only=True).entries:
             return answer_question(dispatcher, tracker, domain, kb)
+        answered = question_instead(dispatcher, tracker, domain, kb)
+        if answered is not None:
+            return answered  # 跟优柔寡断型的客户怎么谈: a question the sources answer
         dispatcher.utter_message(response="utter_no_person_yet")
         return []

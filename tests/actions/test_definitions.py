@@ -12,6 +12,7 @@ from actions.definitions import (
     ActionCompareTerms,
     ActionFallbackSearch,
     ActionGreet,
+    ActionHelp,
     ActionOutOfScope,
 )
 from actions.knowledge_base import knowledge_base
@@ -390,3 +391,30 @@ def test_a_class_written_short_before_its_sibling_is_set_beside_it(run_action):
     )
     assert messages[0]["response"] == "utter_compare"
     assert {messages[0]["term_a"], messages[0]["term_b"]} == {"白金客户", "黄金客户"}
+
+
+@pytest.mark.parametrize(
+    "text, found",
+    [("电信行业的客户价值受哪些因素驱动？", "有形性"), ("宽带包月套餐那个例子里送了什么", "小灵通")],
+)
+def test_a_question_the_nlu_took_for_a_request_for_help_is_answered(run_action, text, found):
+    messages, _ = run_action(ActionHelp(), make_tracker(text, intent="help"))
+    assert messages[0]["response"] != "utter_help" and found in str(messages)
+
+
+@pytest.mark.parametrize("text", ["你都能干点啥", "怎么用你", "help"])
+def test_a_request_for_help_gets_the_help_text(run_action, text):
+    messages, _ = run_action(ActionHelp(), make_tracker(text, intent="help"))
+    assert [m["response"] for m in messages] == ["utter_help"]
+
+
+def test_a_question_the_nlu_took_for_a_yes_is_answered_not_taken_for_one(run_action):
+    messages, _ = run_action(
+        ActionAnswerSuggestion(), make_tracker("客户服务是不是就等于售后服务？", intent="affirm")
+    )
+    assert messages[-1]["response"] != "utter_ok" and "售前" in str(messages)
+
+
+def test_a_plain_yes_with_nothing_suggested_is_acknowledged(run_action):
+    messages, _ = run_action(ActionAnswerSuggestion(), make_tracker("是的", intent="affirm"))
+    assert [m["response"] for m in messages] == ["utter_ok"]
