@@ -139,9 +139,15 @@ class Understanding:
 
     @property
     def asks_about_a_named_class(self) -> bool:
-        """A question, the reader is sure, about a class it names: who belongs to 铅质客户, not
-        which class one customer is in (排名前1%的客户在金字塔里算什么 names none: its facts decide)."""
-        return self.sure_question and PLACEHOLDER in mask_class_names(standardize(self.text))
+        """A question about a class it names: who belongs to 铅质客户, not which class one customer
+        is in (排名前1%的客户在金字塔里算什么 names none: its facts decide). The reader is sure of
+        the question, or takes it for one that is worded as one and states no fact of a customer
+        (腰部客户要怎么维护 我手上很多这种的: the user's own customers are context, not a case)."""
+        if PLACEHOLDER not in mask_class_names(standardize(self.text)):
+            return False
+        if self.sure_question:
+            return True
+        return self.asks_a_question and self.interrogative and not self.description.facts.stated()
 
     @property
     def figured(self) -> bool:

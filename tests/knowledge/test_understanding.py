@@ -56,6 +56,21 @@ def test_a_question_about_a_class_it_names_is_not_a_description(kb):
     assert not understood.describes_a_customer
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["白金客户一般怎么经营？我手上就有好几个这种的", "哪种客户算铁质客户呀，我想对照下自己手上的"],
+)
+def test_a_question_about_a_named_class_with_the_users_own_customers_as_context_is_a_question(kb, text):
+    # 我手上 points at the user's customers, but no fact of one is stated: the class is asked about.
+    understood = understand(kb, text)
+    assert understood.asks_about_a_named_class and not understood.describes_a_customer
+
+
+def test_a_named_class_asked_of_one_customer_with_its_facts_is_still_classified(kb):
+    understood = understand(kb, "我手上这个客户老拖款，单子也小，是不是铅质客户？")
+    assert understood.describes_a_customer
+
+
 def test_a_class_asked_by_its_framework_with_the_facts_that_decide_it_is_classified(kb):
     # No class named: the rank decides the pyramid's class, and the message is classified.
     understood = understand(kb, "排名前百分之一的客户在金字塔里算哪一层")
