@@ -307,7 +307,7 @@ def ranked(
     covered = index.coverage(query)
     named_ids = {e.id for e in named}
     related = settings.get("related_facets") or {}
-    has_facet = {p.entry_id for p in index.passages if p.curated and facet in p.facets and p.kind != "short"}
+    has_facet = index.entries_with_facet.get(facet, frozenset())
     scored: List[Tuple[float, StoredPassage, int]] = []
     for at, value in raw.items():
         passage = index.passages[at]

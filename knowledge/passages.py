@@ -233,6 +233,16 @@ class PassageIndex:
         return found
 
     @cached_property
+    def entries_with_facet(self) -> Dict[str, frozenset]:
+        """Facet → the entries one of whose passages (not the short answer) has it."""
+        found: Dict[str, set] = defaultdict(set)
+        for p in self.passages:
+            if p.curated and p.kind != "short":
+                for facet in p.facets:
+                    found[facet].add(p.entry_id)
+        return {facet: frozenset(ids) for facet, ids in found.items()}
+
+    @cached_property
     def at(self) -> Dict[int, int]:
         """Each passage's place in the index, by its id."""
         return {p.id: at for at, p in enumerate(self.passages)}
