@@ -69,6 +69,6 @@ class ActionForgetConversation(Action):
             return []
         dispatcher.utter_message(response=DONE_RESPONSE, feedback=deleted["feedback"], gaps=deleted["gaps"])
         # For the web chat, which then clears its own copy in the browser (bot/web/static/chat.js);
-        # WeCom ignores a payload without msgtype.
+        # WeCom ignores a payload without msgtype; DingTalk and Feishu ignore custom payloads.
         dispatcher.utter_message(json_message=FORGOTTEN_SIGNAL)
         return [SlotSet(FORGET_SLOT, True)]

@@ -1,14 +1,15 @@
 """The files Rasa is started with: endpoints (the action server's port, the tracker store's file)
-and credentials (the WeCom channel when all its WECOM_* variables are set), written per Rasa port
-into build/ from the templates in bot/; and where the logbook lives when the endpoints keep
-conversations in PostgreSQL."""
+and credentials (each messaging-app channel when all its variables are set: WECOM_*, DINGTALK_*,
+FEISHU_*), written per Rasa port into build/ from the templates in bot/; and where the logbook lives
+when the endpoints keep conversations in PostgreSQL."""
 
 from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict
+from typing import Dict, List
 
 import yaml
 from sqlalchemy.engine import URL
@@ -17,32 +18,79 @@ from knowledge.paths import BUILD_DIR, REPO_ROOT
 
 BOT_DIR = REPO_ROOT / "bot"
 
-WECOM_CHANNEL = "bot.channels.wecom.WeComInput"
-# credentials.yml key → environment variable; all five enable the WeCom channel.
-WECOM_REQUIRED = {
-    "corp_id": "WECOM_CORP_ID",
-    "agent_id": "WECOM_AGENT_ID",
-    "secret": "WECOM_SECRET",
-    "token": "WECOM_TOKEN",
-    "aes_key": "WECOM_AES_KEY",
-}
-WECOM_OPTIONAL = {"api_base": "WECOM_API_BASE"}
+
+@dataclass(frozen=True)
+class Connector:
+    """A messaging-app channel the launcher adds to credentials.yml when its variables are set."""
+
+    label: str  # as people call the platform, for messages
+    channel: str  # the input channel's class, as credentials.yml names it
+    url_name: str  # its webhook path: /webhooks/<url_name>/callback
+    required: Dict[str, str]  # credentials.yml key → environment variable; all of them turn it on
+    optional: Dict[str, str]
+
+    def credentials(self, env: Dict[str, str]) -> Dict[str, str] | None:
+        """The channel's credentials.yml section when every required variable is set, else None.
+
+        Values stay ``${NAME}`` references that Rasa resolves when it reads the file, so no secret is
+        written to disk. Some but not all of them set is a mistake worth stopping for.
+        """
+        present = [name for name in self.required.values() if env.get(name)]
+        if not present:
+            return None
+        missing = [name for name in self.required.values() if not env.get(name)]
+        if missing:
+            raise ValueError(
+                f"{self.label} is only partly configured: set {', '.join(missing)} too (or none of them)"
+            )
+        names = {**self.required, **{key: name for key, name in self.optional.items() if env.get(name)}}
+        return {key: f"${{{name}}}" for key, name in names.items()}
+
+
+WECOM = Connector(
+    label="WeCom",
+    channel="bot.channels.wecom.WeComInput",
+    url_name="wecom",
+    required={
+        "corp_id": "WECOM_CORP_ID",
+        "agent_id": "WECOM_AGENT_ID",
+        "secret": "WECOM_SECRET",
+        "token": "WECOM_TOKEN",
+        "aes_key": "WECOM_AES_KEY",
+    },
+    optional={"api_base": "WECOM_API_BASE"},
+)
+DINGTALK = Connector(
+    label="DingTalk",
+    channel="bot.channels.dingtalk.DingTalkInput",
+    url_name="dingtalk",
+    required={"app_key": "DINGTALK_APP_KEY", "app_secret": "DINGTALK_APP_SECRET"},
+    optional={"robot_code": "DINGTALK_ROBOT_CODE", "api_base": "DINGTALK_API_BASE"},
+)
+FEISHU = Connector(
+    label="Feishu",
+    channel="bot.channels.feishu.FeishuInput",
+    url_name="feishu",
+    required={
+        "app_id": "FEISHU_APP_ID",
+        "app_secret": "FEISHU_APP_SECRET",
+        "verification_token": "FEISHU_VERIFICATION_TOKEN",
+    },
+    optional={"encrypt_key": "FEISHU_ENCRYPT_KEY", "api_base": "FEISHU_API_BASE"},
+)
+CONNECTORS = (WECOM, DINGTALK, FEISHU)
+
+WECOM_CHANNEL, WECOM_REQUIRED, WECOM_OPTIONAL = WECOM.channel, WECOM.required, WECOM.optional
 
 
 def wecom_credentials(env: Dict[str, str]) -> Dict[str, str] | None:
-    """The WeCom channel's credentials.yml section when every WECOM_* variable is set, else None.
+    """The WeCom channel's credentials.yml section when every WECOM_* variable is set, else None."""
+    return WECOM.credentials(env)
 
-    Values stay ``${WECOM_…}`` references that Rasa resolves when it reads the file, so no secret is
-    written to disk. Some but not all of them set is a mistake worth stopping for.
-    """
-    present = [name for name in WECOM_REQUIRED.values() if env.get(name)]
-    if not present:
-        return None
-    missing = [name for name in WECOM_REQUIRED.values() if not env.get(name)]
-    if missing:
-        raise ValueError(f"WeCom is only partly configured: set {', '.join(missing)} too (or none of them)")
-    names = {**WECOM_REQUIRED, **{key: name for key, name in WECOM_OPTIONAL.items() if env.get(name)}}
-    return {key: f"${{{name}}}" for key, name in names.items()}
+
+def enabled_connectors(env: Dict[str, str]) -> List[Connector]:
+    """The messaging-app channels whose variables are all set in ``env`` (ValueError if partly)."""
+    return [connector for connector in CONNECTORS if connector.credentials(env) is not None]
 
 
 def _replace(path: Path, text: str) -> None:
@@ -66,15 +114,16 @@ def endpoints_file(template: Path, rasa_port: int, actions_port: int, tracker_db
 
 
 def credentials_file(rasa_port: int, env: Dict[str, str]) -> Path:
-    """bot/credentials.yml, plus the WeCom channel when the WECOM_* variables of ``env`` are set."""
+    """bot/credentials.yml, plus each messaging-app channel whose variables of ``env`` are all set."""
     credentials = yaml.safe_load((BOT_DIR / "credentials.yml").read_text(encoding="utf-8")) or {}
-    wecom = wecom_credentials(env)
-    if wecom:
-        credentials[WECOM_CHANNEL] = wecom
+    for connector in CONNECTORS:
+        section = connector.credentials(env)
+        if section:
+            credentials[connector.channel] = section
     path = BUILD_DIR / f"credentials.{rasa_port}.yml"
     _replace(
         path,
-        "# Written by bot/config.py from bot/credentials.yml and the WECOM_* variables.\n"
+        "# Written by bot/config.py from bot/credentials.yml and the messaging apps' variables.\n"
         + yaml.safe_dump(credentials, allow_unicode=True),
     )
     return path

@@ -67,9 +67,10 @@ def main(argv: List[str] | None = None) -> int:
         print(f"  socket.io: {assistant.url}/socket.io")
         print(f"  chat:      {assistant.web_url}/")
         print(f"  FAQ:       {assistant.web_url}/faq")
-        if assistant.wecom_enabled:
+        for connector in assistant.connectors():
             print(
-                f"  WeCom:     callback {assistant.wecom_callback_url} (publish it over HTTPS; README, WeCom)"
+                f"  {connector.label + ':':<10} callback {assistant.callback_url(connector.url_name)} "
+                f"(publish it over HTTPS; README, {connector.label})"
             )
         print("press Ctrl-C to stop\n", flush=True)
         while assistant.failed() is None:

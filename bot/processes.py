@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import Dict, List
 
 from bot.api_token import api_token
-from bot.config import BOT_DIR, credentials_file, endpoints_file, logbook_url, wecom_credentials
+from bot.config import (
+    BOT_DIR,
+    Connector,
+    credentials_file,
+    enabled_connectors,
+    endpoints_file,
+    logbook_url,
+)
 from bot.environment import environment
 from bot.model import MODEL_PATH
 from knowledge.logbook import LOG_URL_VARIABLE
@@ -44,7 +51,7 @@ class Assistant:
     cors: List[str] | None = None
     log_dir: Path = BUILD_DIR / "logs"
     endpoints: Path = BOT_DIR / "endpoints.yml"
-    # Added to both servers' environment, e.g. KB_DB_PATH, KB_LOG_PATH or WECOM_* for tests.
+    # Added to both servers' environment, e.g. KB_DB_PATH, KB_LOG_PATH or WECOM_*, DINGTALK_* for tests.
     env: Dict[str, str] = field(default_factory=dict)
     processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
     # The endpoints and credentials files written for Rasa, removed when everything stops.
@@ -76,15 +83,19 @@ class Assistant:
         return path
 
     @property
-    def wecom_enabled(self) -> bool:
-        return wecom_credentials({**os.environ, **self.env}) is not None
-
-    @property
     def wecom_callback_url(self) -> str:
-        return f"{self.url}/webhooks/wecom/callback"
+        return self.callback_url("wecom")
+
+    def callback_url(self, url_name: str) -> str:
+        """Where a messaging-app channel receives its platform's callbacks (``wecom``, ``dingtalk``…)."""
+        return f"{self.url}/webhooks/{url_name}/callback"
+
+    def connectors(self) -> List[Connector]:
+        """The messaging-app channels whose variables are set (ValueError naming any missing ones)."""
+        return enabled_connectors({**os.environ, **self.env})
 
     def _credentials_file(self) -> Path:
-        """bot/credentials.yml, plus the WeCom channel when the WECOM_* variables are set."""
+        """bot/credentials.yml, plus each messaging-app channel whose variables are set."""
         path = credentials_file(self.rasa_port, {**os.environ, **self.env})
         self._written[path] = path.stat().st_ino
         return path

@@ -1,4 +1,5 @@
-"""Hostile and malformed messages every entry point must survive (REST, socket.io, FAQ API, WeCom).
+"""Hostile and malformed messages every entry point must survive (REST, socket.io, FAQ API, WeCom,
+DingTalk, Feishu: tests/bot/channels/test_messengers.py).
 
 Each case is text a user or a broken client could send. An entry point must answer each one with a
 clear reply or a 4xx, never a 5xx or a crash, and the conversation must still work afterwards.

@@ -14,6 +14,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Sequence
 Button = Dict[str, Any]
 
 _CHOICE_NUMBER = re.compile(r"^(?:第|选|选择)?(\d{1,3})(?:个|项|号)?$")
+_LEADING_MENTIONS = re.compile(r"^(?:\s*[@＠]\S+(?:\s+|$))+")
 
 
 def render_choices(text: str, buttons: Sequence[Button], header: str, first_number: int = 1) -> str:
@@ -101,3 +102,8 @@ def offered_buttons(events: Iterable[Mapping[str, Any]]) -> List[Button]:
 def has_visible_text(text: str) -> bool:
     """False for text made only of spaces, control and invisible formatting characters."""
     return any(unicodedata.category(c)[0] not in "ZC" for c in text)
+
+
+def strip_leading_mentions(text: str) -> str:
+    """The text of a group message without the @-mentions it starts with (``@客户助手 什么是腰部客户``)."""
+    return _LEADING_MENTIONS.sub("", text).strip()

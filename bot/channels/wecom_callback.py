@@ -23,17 +23,11 @@ from wechatpy.enterprise.crypto import WeChatCrypto
 from wechatpy.enterprise.exceptions import InvalidCorpIdException
 from wechatpy.exceptions import InvalidSignatureException
 
+from bot.channels.inbound import EVENT, TEXT, CallbackRejected, Incoming
+
 MAX_CLOCK_SKEW = 300  # seconds between a callback's timestamp and our clock
 # Characters XML 1.0 forbids; a user's message may contain them, and then WeCom's XML would not parse.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-class CallbackRejected(Exception):
-    """A callback that is not (or no longer) a valid WeCom request; ``status`` is the HTTP answer."""
-
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status, self.reason = status, reason
 
 
 @dataclass
@@ -108,3 +102,16 @@ def dedupe_key(message: Any) -> str:
     if getattr(message, "id", None):
         return f"msg:{message.id}"
     return f"event:{message.source}:{message.time}:{getattr(message, 'event', message.type)}"
+
+
+def incoming(message: Any, agent_id: int) -> Incoming:
+    """What the channel core needs of an opened callback; the sender id is the WeCom user id."""
+    kind = {"text": TEXT, "event": EVENT}.get(message.type, str(message.type))
+    return Incoming(
+        key=dedupe_key(message),
+        sender=str(message.source),
+        kind=kind,
+        text=str(getattr(message, "content", "") or "") if kind == TEXT else "",
+        message_id=str(message.id),
+        metadata={"wecom_agent_id": agent_id},
+    )

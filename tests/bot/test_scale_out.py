@@ -1,7 +1,9 @@
 """Scale-out: two Rasa servers share one conversation through a PostgreSQL tracker store and
 a Redis lock store, configured by bot/endpoints.production.yml exactly as documented; each has
 its own action server, and both write to one logbook in the same PostgreSQL, which the curators'
-report on the web front reads.
+report on the web front reads. Both have the DingTalk and Feishu channels on (their APIs' local
+fakes): one conversation through either connector stays coherent across the servers, and a retried
+callback reaching both is answered once (the message ids in the lock store's Redis).
 
 PostgreSQL and Redis come from the Debian packages (`make system`) and run on free ports
 in temporary folders.
@@ -22,6 +24,9 @@ from bot.api_token import api_token
 from bot.config import BOT_DIR
 from bot.processes import Assistant
 from knowledge.answers import defining_passage
+from tests.bot.channels.conftest import DingTalkMessenger, FeishuMessenger, messenger_env
+from tests.bot.channels.fake_dingtalk import FakeDingTalkApi
+from tests.bot.channels.fake_feishu import FakeFeishuApi
 from tests.bot.clients import RestClient, http
 from tests.bot.servers import PostgreSQL, Redis, record, running
 from tests.ports import free_port
@@ -42,7 +47,25 @@ def stores():
 
 
 @pytest.fixture(scope="module")
-def servers(stores, tmp_path_factory):
+def fakes():
+    """The DingTalk and Feishu APIs' fakes both servers answer through."""
+    from tests.bot.channels.conftest import DING_KEY, DING_SECRET, FEISHU_APP, FEISHU_SECRET
+
+    dingtalk, feishu = (
+        FakeDingTalkApi(DING_KEY, DING_SECRET, DING_KEY),
+        FakeFeishuApi(FEISHU_APP, FEISHU_SECRET),
+    )
+    dingtalk.start()
+    feishu.start()
+    try:
+        yield dingtalk, feishu
+    finally:
+        feishu.stop()
+        dingtalk.stop()
+
+
+@pytest.fixture(scope="module")
+def servers(stores, fakes, tmp_path_factory):
     """Two Rasa servers, each with its own action server, on the production endpoints; the first
     with the web front. Each host's SQLite logbook would be in its own folder: only the shared
     PostgreSQL one can count what both wrote."""
@@ -55,7 +78,7 @@ def servers(stores, tmp_path_factory):
             web_port=web_port,
             endpoints=BOT_DIR / "endpoints.production.yml",
             log_dir=tmp / name,
-            env={**stores, "KB_LOG_PATH": str(tmp / name / "logbook.db")},
+            env={**stores, **messenger_env(*fakes), "KB_LOG_PATH": str(tmp / name / "logbook.db")},
         )
 
     first, second = assistant("a", free_port()), assistant("b")
@@ -179,3 +202,34 @@ def test_the_report_counts_the_feedback_given_through_both_action_servers(server
     assert (int(after[1]) - int(before[1]), int(after[2]) - int(before[2])) == (1, 1)
     for server in servers:  # and no host kept a logbook of its own
         assert not (server.log_dir / "logbook.db").exists()
+
+
+def connector(name: str, server: Assistant, fakes):
+    return DingTalkMessenger(server, fakes[0]) if name == "dingtalk" else FeishuMessenger(server, fakes[1])
+
+
+@pytest.mark.parametrize("name", ["dingtalk", "feishu"])
+def test_one_conversation_through_a_connector_alternating_servers_goes_on(servers, fakes, kb, name):
+    """Callbacks of one person land on either server (a load balancer's choice); the numbered choice
+    shown by one is read by the other, and a callback retried to both is answered once."""
+    first, second = servers
+    messenger = connector(name, first, fakes)
+    user, waist = messenger.user(), kb.get("腰部客户")
+    assert messenger.send(messenger.signed(user, "什么是腰部客户"), first)[0] == 200
+    assert waist.short in messenger.api.wait_for(user, 1)[0]
+    assert messenger.send(messenger.signed(user, "1"), second)[0] == 200
+    assert waist.answer.splitlines()[0] in messenger.api.wait_for(user, 2)[1]
+    assert messenger.send(messenger.signed(user, "那怎么维护这类客户"), first)[0] == 200
+    assert waist.strategy.strip().splitlines()[0] in messenger.api.wait_for(user, 3)[2]
+    retried = messenger.signed(user, "谢谢")
+    assert [messenger.send(retried, server)[0] for server in (second, first, second)] == [200] * 3
+    time.sleep(2)
+    assert len(messenger.api.wait_for(user, 4)) == 4
+    events = [tracker_events(server, messenger.conversation(user)) for server in servers]
+    assert events[0] == events[1]
+    assert [e["text"] for e in events[0] if e["event"] == "user"] == [
+        "什么是腰部客户",
+        '/ask_detail{"term": "腰部客户"}',
+        "那怎么维护这类客户",
+        "谢谢",
+    ]
