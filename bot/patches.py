@@ -13,8 +13,22 @@ from typing import Any, Dict
 import rasa.shared.utils.common
 from jsonschema import ValidationError, validators
 from rasa.core.actions.action import RemoteAction
+from rasa.core.processor import MessageProcessor
 from rasa.shared.constants import DOCS_BASE_URL
-from rasa.shared.core.events import Event
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionReverted,
+    ConversationPaused,
+    Event,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+    UserUtteranceReverted,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.utils.tensorflow.models import RasaModel
 
 logger = logging.getLogger(__name__)
@@ -24,7 +38,18 @@ REPLACED = {
     "RemoteAction._validate_action_result": RemoteAction._validate_action_result,
     "Event.resolve_by_type": Event.resolve_by_type,
     "RasaModel.load": RasaModel.load.__func__,
+    "MessageProcessor._predict_next_with_tracker": MessageProcessor._predict_next_with_tracker,
+    "RemoteAction._action_call_format": RemoteAction._action_call_format,
 }
+
+# The user turns the policies are shown of a long conversation. Every rule in data/rules/ is one
+# user turn after at most one bot turn (tests/bot/test_patches.py checks), so this leaves room.
+RECENT_TURNS = 6
+# From this many user turns in the session on, the policies see only the recent ones.
+WINDOW_FROM = 2 * RECENT_TURNS
+# The user turns of events the action server is sent: the actions look back two at most (the rated
+# question, the form started now); a person taking over reads the conversation from Rasa's API.
+ACTION_TURNS = 10
 
 
 class _ActionResponseValidator:
@@ -142,8 +167,74 @@ def _load_model(
     )
 
 
+def recent_turns(
+    tracker: DialogueStateTracker, domain: Domain, turns: int = RECENT_TURNS, least: int = WINDOW_FROM
+) -> DialogueStateTracker:
+    """The tracker as the policies would see it had a session begun before its last ``turns`` user
+    turns, with the slots carried over (what Rasa's own session start does): the same prediction
+    for every rule no longer than that, at a cost that does not grow with the conversation.
+
+    Rasa's policies rebuild the state of every turn of the session for each prediction (the rule
+    policy compares only the last few), so at message 150 a turn cost 2-3 times what it did at
+    message 1, profiled. The whole tracker is kept where a form is active at the cut (a loop's
+    history decides its unhappy paths), where an event may revert past it, or in a short session.
+    """
+    events = list(tracker.events)
+    begun = max((i for i, e in enumerate(events) if isinstance(e, (SessionStarted, Restarted))), default=-1)
+    users = [i for i in range(begun + 1, len(events)) if isinstance(events[i], UserUttered)]
+    if len(users) < least:
+        return tracker
+    cut = users[-turns] - 1
+    listened = events[cut]
+    if not (isinstance(listened, ActionExecuted) and listened.action_name == ACTION_LISTEN_NAME):
+        return tracker
+    recent = events[cut:]
+    if any(isinstance(e, (ActionReverted, UserUtteranceReverted, ConversationPaused)) for e in recent):
+        return tracker
+    before = DialogueStateTracker.from_events(tracker.sender_id, events[:cut], domain.slots)
+    if before.active_loop_name or before.is_paused():
+        return tracker
+    carried = [
+        SlotSet(name, slot.value) for name, slot in before.slots.items() if slot.value != slot.initial_value
+    ]
+    session = [ActionExecuted(ACTION_SESSION_START_NAME), SessionStarted(), *carried]
+    return DialogueStateTracker.from_events(tracker.sender_id, session + recent, domain.slots)
+
+
+def _predict_next_with_tracker(self: MessageProcessor, tracker: DialogueStateTracker) -> Any:
+    if tracker.followup_action:
+        return REPLACED["MessageProcessor._predict_next_with_tracker"](self, tracker)  # no policy runs
+    return REPLACED["MessageProcessor._predict_next_with_tracker"](self, recent_turns(tracker, self.domain))
+
+
+class _RecentEvents:
+    """A tracker as the action server is sent it: its whole state, with only its recent events."""
+
+    def __init__(self, tracker: DialogueStateTracker, events: list) -> None:
+        self.sender_id, self._tracker, self._events = tracker.sender_id, tracker, events
+
+    def current_state(self, _: EventVerbosity) -> Dict[str, Any]:
+        state = self._tracker.current_state(EventVerbosity.NONE)
+        state["events"] = [event.as_dict() for event in self._events]
+        return state
+
+
+def _action_call_format(self: RemoteAction, tracker: DialogueStateTracker, domain: Domain) -> Dict[str, Any]:
+    # Rasa sends the action server every event of the conversation: at message 150, ~1,300 events
+    # serialised, sent and parsed for each action. Slots, the active form and the latest message
+    # travel in the state; the events from the last ACTION_TURNS user turns are enough.
+    events = list(tracker.events)
+    users = [i for i, e in enumerate(events) if isinstance(e, UserUttered)]
+    original = REPLACED["RemoteAction._action_call_format"]
+    if len(users) <= ACTION_TURNS:
+        return original(self, tracker, domain)
+    return original(self, _RecentEvents(tracker, events[users[-ACTION_TURNS] - 1 :]), domain)
+
+
 def apply() -> None:
     """Install every patch (idempotent)."""
     RemoteAction._validate_action_result = _validate_action_result
     Event.resolve_by_type = staticmethod(_resolve_by_type)
     RasaModel.load = classmethod(_load_model)
+    MessageProcessor._predict_next_with_tracker = _predict_next_with_tracker
+    RemoteAction._action_call_format = _action_call_format

@@ -1,5 +1,6 @@
 """Assistant figures: start-up time, resident memory, training time, and latency
-through the REST channel (actions included) at 1 and 8 concurrent senders.
+through the REST channel (actions included) at 1 and 8 concurrent senders, and how a turn's
+cost grows over one long conversation.
 
 Run with `make bench` (or `python -m tests.benchmarks.assistant_bench`); it
 starts its own assistant on free ports and stops it afterwards.
@@ -8,6 +9,7 @@ starts its own assistant on free ports and stops it afterwards.
 from __future__ import annotations
 
 import json
+import statistics
 import tempfile
 import time
 import urllib.request
@@ -90,8 +92,12 @@ def main() -> None:
                 f"{len(results) / elapsed:.1f} msg/s, errors={errors}"
             )
         sender = uuid.uuid4().hex
-        long_run = [send(url, sender, MESSAGES[i % len(MESSAGES)])[0] for i in range(64)]
-        print(f"REST, one 64-message conversation, last 8 messages: {summary(long_run[-8:])}")
+        long_run = [send(url, sender, MESSAGES[i % len(MESSAGES)])[0] for i in range(160)]
+        first, last = statistics.median(long_run[:16]), statistics.median(long_run[144:])
+        print(
+            f"REST, one 160-message conversation: p50 turns 1-16 {first:.0f} ms, turns 145-160 "
+            f"{last:.0f} ms, ratio {last / first:.2f} (goal <= 1.3)"
+        )
         print(
             f"resident memory: Rasa {rss_mb(assistant.processes['rasa'].pid):.0f} MB, "
             f"actions {rss_mb(assistant.processes['actions'].pid):.0f} MB"

@@ -8,12 +8,17 @@ import logging
 from typing import List
 
 import pytest
+import yaml
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.core.agent import Agent
-from rasa.shared.core.events import Event, SlotSet
+from rasa.core.processor import MessageProcessor
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, Event, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.utils.common import all_subclasses
+from rasa.utils.endpoints import EndpointConfig
 from rasa.utils.tensorflow.models import RasaModel
 
 from bot import patches
@@ -49,7 +54,13 @@ def test_unknown_event_types_behave_as_before():
         patches._resolve_by_type("nope")
 
 
-PATCHED = ((RemoteAction, "_validate_action_result"), (Event, "resolve_by_type"), (RasaModel, "load"))
+PATCHED = (
+    (RemoteAction, "_validate_action_result"),
+    (Event, "resolve_by_type"),
+    (RasaModel, "load"),
+    (MessageProcessor, "_predict_next_with_tracker"),
+    (RemoteAction, "_action_call_format"),
+)
 
 
 @pytest.fixture
@@ -214,3 +225,136 @@ def test_no_patch_is_left_behind():
     assert RasaModel.__dict__["load"].__func__ is patches.REPLACED["RasaModel.load"]
     assert Event.__dict__["resolve_by_type"].__func__ is patches.REPLACED["Event.resolve_by_type"]
     assert RemoteAction._validate_action_result is patches.REPLACED["RemoteAction._validate_action_result"]
+
+
+# -- the policies and the action server see the recent turns of a long conversation ---------------
+
+
+def test_the_replaced_prediction_and_action_call_are_what_the_patches_were_written_for():
+    predict = inspect.getsource(patches.REPLACED["MessageProcessor._predict_next_with_tracker"])
+    assert "inputs={PLACEHOLDER_TRACKER: tracker}" in predict
+    call = inspect.getsource(patches.REPLACED["RemoteAction._action_call_format"])
+    assert "tracker_state = tracker.current_state(EventVerbosity.ALL)" in call
+    assert '"tracker": tracker_state' in call
+
+
+def test_every_rule_fits_in_the_turns_the_policies_are_shown():
+    # A rule is one user turn after at most one bot action; the window leaves more than that.
+    longest = 0
+    for path in sorted((REPO_ROOT / "data" / "rules").glob("*.yml")):
+        for rule in yaml.safe_load(path.read_text(encoding="utf-8")).get("rules") or []:
+            users = sum(1 for step in rule.get("steps") or [] if "intent" in step or "or" in step)
+            longest = max(longest, users + 1)  # the turn before it, for its leading action
+    assert longest + 1 < patches.RECENT_TURNS < patches.WINDOW_FROM
+
+
+@pytest.fixture(scope="module")
+def domain() -> Domain:
+    return Domain.load(str(REPO_ROOT / "bot" / "domain"))
+
+
+def _turn(text: str, intent: str, action: str, *extra: Event) -> List[Event]:
+    return [
+        UserUttered(text, {"name": intent, "confidence": 1.0}),
+        ActionExecuted(action),
+        *extra,
+        BotUttered(f"answer to {text}"),
+        ActionExecuted("action_listen"),
+    ]
+
+
+def _conversation(turns: int) -> List[Event]:
+    """A long conversation: definitions with their slots, a classification form done early on,
+    feedback, small talk."""
+    events: List[Event] = [ActionExecuted("action_session_start"), ActionExecuted("action_listen")]
+    events += _turn("帮我给客户分个类", "describe_customer", "customer_form", ActiveLoop("customer_form"))
+    facts = SlotSet("customer_facts", {"purchase_wan": 3000})  # set once, before any cut
+    events += _turn("年采购三千万", "inform", "customer_form", facts, ActiveLoop(None))
+    kinds = [
+        (
+            "什么是腰部客户",
+            "ask_definition",
+            "action_answer_term",
+            SlotSet("last_entry_id", "waist_customer"),
+        ),
+        ("没用", "rate_unhelpful", "action_rate_answer"),
+        ("怎么维护", "ask_strategy", "action_answer_strategy"),
+        ("你好", "greet", "action_greet"),
+    ]
+    for i in range(turns - 2):
+        text, intent, action, *extra = kinds[i % len(kinds)]
+        events += _turn(f"{text}{i}", intent, action, *extra)
+    return events
+
+
+def test_a_long_conversation_shows_the_policies_its_recent_turns_as_rasa_would_see_them(domain):
+    full = DialogueStateTracker.from_events("s", _conversation(40), domain.slots)
+    recent = patches.recent_turns(full, domain)
+    assert len(recent.events) < len(full.events) / 3
+    assert recent.current_slot_values() == full.current_slot_values()
+    assert recent.latest_message.text == full.latest_message.text
+    assert recent.active_loop_name == full.active_loop_name
+    shown = patches.RECENT_TURNS * 2 - 1  # each user turn gives two states (user, then its action)
+    assert recent.past_states(domain)[-shown:] == full.past_states(domain)[-shown:]
+
+
+def test_a_short_conversation_is_shown_whole(domain):
+    tracker = DialogueStateTracker.from_events("s", _conversation(patches.WINDOW_FROM - 3), domain.slots)
+    assert patches.recent_turns(tracker, domain) is tracker
+
+
+def test_a_form_active_at_the_cut_keeps_the_whole_conversation(domain):
+    events = _conversation(30)
+    at = len(events) - 5 * patches.RECENT_TURNS  # well before the cut
+    events[at:at] = [ActiveLoop("customer_form")]
+    tracker = DialogueStateTracker.from_events("s", events, domain.slots)
+    assert tracker.active_loop_name == "customer_form"
+    assert patches.recent_turns(tracker, domain) is tracker
+
+
+def test_the_action_server_is_sent_the_whole_state_with_the_recent_events(domain):
+    tracker = DialogueStateTracker.from_events("s", _conversation(40), domain.slots)
+    action = RemoteAction("action_answer_term", EndpointConfig("http://127.0.0.1:1/webhook"))
+    as_rasa = patches.REPLACED["RemoteAction._action_call_format"](action, tracker, domain)
+    sent = patches._action_call_format(action, tracker, domain)
+    events, all_events = sent["tracker"].pop("events"), as_rasa["tracker"].pop("events")
+    assert sent == as_rasa  # slots, latest message, active loop… all as Rasa sends them
+    assert events == all_events[-len(events) :] and len(events) < len(all_events) / 3
+    assert sum(1 for e in events if e["event"] == "user") == patches.ACTION_TURNS
+
+
+@pytest.mark.server
+def test_long_conversations_get_the_same_prediction_from_their_recent_turns(assistant):
+    # The real model and action server: at every turn of three long conversations, the policies
+    # predict from a window of three user turns exactly what they predict from the whole session.
+    import random
+
+    endpoint = EndpointConfig(f"http://127.0.0.1:{assistant.actions_port}/webhook")
+    agent = Agent.load(str(MODEL_PATH), action_endpoint=endpoint)
+    as_rasa = patches.REPLACED["MessageProcessor._predict_next_with_tracker"]
+    compared: List[bool] = []
+
+    def both(processor, tracker):
+        if not tracker.followup_action:
+            windowed = as_rasa(processor, patches.recent_turns(tracker, processor.domain, turns=3, least=4))
+            whole = as_rasa(processor, tracker)
+            compared.append(
+                (windowed.max_confidence_index, windowed.policy_name)
+                == (whole.max_confidence_index, whole.policy_name)
+            )
+            return whole
+        return as_rasa(processor, tracker)
+
+    messages = ["什么是腰部客户", "那怎么维护", "没用", "讲得太笼统", "有用", "你好", "谢谢", "白金客户呢",
+                "它和黄金客户有什么区别", "帮我给客户分个类", "年采购三千万，毛利三成，明年翻番", "算了",
+                "今天天气怎么样", "长尾客户是什么意思", "转人工"]  # fmt: skip
+    random.seed(7)
+    original = MessageProcessor._predict_next_with_tracker
+    MessageProcessor._predict_next_with_tracker = both
+    try:
+        for conversation in range(3):
+            for _ in range(25):
+                asyncio.run(agent.handle_text(random.choice(messages), sender_id=f"window-{conversation}"))
+    finally:
+        MessageProcessor._predict_next_with_tracker = original
+    assert len(compared) > 100 and all(compared)
