@@ -74,6 +74,15 @@ def _handoff_named(tracker: Tracker) -> Handoff | None:
     return handoff
 
 
+def as_written(tracker: Tracker) -> str:
+    """The latest message as its writer typed it: the event keeps it, while the parse data has the
+    NLU's normalised text (full-width punctuation made half-width, traditional made simplified)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return event.get("text") or ""
+    return tracker.latest_message.get("text") or ""
+
+
 def asked_question(tracker: Tracker) -> str:
     """What the expert is asked: the salesperson's last message before the request that was a
     question, or the request itself."""
@@ -157,7 +166,7 @@ class ActionHandoffWait(Action):
         handoff = live_handoff(tracker.get_slot(HANDOFF_SLOT), time.time())
         if handoff is None:
             return []
-        text = (tracker.latest_message.get("text") or "").strip()
+        text = as_written(tracker).strip()
         if text and not text.startswith("/"):
             handoff_notify.notify(handoff.expert_id, texts()["follow_up"].format(id=handoff.id, text=text))
         if handoff.replies == 0:
@@ -246,7 +255,7 @@ class ActionRelayExpertReply(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        parsed = expert_message(tracker.latest_message.get("text"))
+        parsed = expert_message(as_written(tracker))
         try:
             expert = load_settings().expert(tracker.sender_id)
         except SettingsError:

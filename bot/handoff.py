@@ -50,6 +50,7 @@ END_INTENT = "end_handoff"
 REPLY_INTENT = "handoff_reply"
 CLOSE_INTENT = "handoff_closed"
 ID_ENTITY, TEXT_ENTITY, EXPERT_ENTITY = "handoff_id", "handoff_text", "handoff_expert"
+REQUEST_ACTION = "action_request_person"
 WAIT_ACTION = "action_handoff_wait"
 RELAY_ACTION = "action_relay_expert_reply"
 LISTEN_ACTION = "action_listen"
@@ -247,11 +248,13 @@ def next_action(
     sender: str,
     now: float,
     experts: Iterable[Expert] = (),
+    active_loop: str | None = None,
 ) -> str | None:
     """What must happen next because of a handoff, or None to let the assistant's rules decide.
 
     After a user message: an expert's numbered reply in WeCom is relayed; in a conversation a person
-    has, anything but ``PASSES_THROUGH`` waits for them. After the handoff's own actions: listen.
+    has, anything but ``PASSES_THROUGH`` waits for them; asking for a person in the middle of a form
+    (the classification's questions) leaves the form. After the handoff's own actions: listen.
     """
     if latest_action in (WAIT_ACTION, RELAY_ACTION):
         return LISTEN_ACTION
@@ -259,6 +262,8 @@ def next_action(
         return None
     if channel == EXPERT_CHANNEL and any(e.wecom_id == sender for e in experts) and expert_message(text):
         return RELAY_ACTION
+    if active_loop and intent == REQUEST_INTENT and live_handoff(slot_value, now) is None:
+        return REQUEST_ACTION
     if live_handoff(slot_value, now) is None or intent in PASSES_THROUGH:
         return None
     return WAIT_ACTION

@@ -2,9 +2,10 @@
 
 ``config.yml`` lists it beside RulePolicy with a higher priority. It predicts only what
 ``bot.handoff.next_action`` says a handoff requires (the wait, an expert's relayed reply, listening
-after them) and nothing otherwise, so the rules decide every other turn. The state it reads is the
-``handoff`` slot, from the tracker store: it holds after a restart and on every server sharing the
-store. A handoff past its timeout is cleared here, on the next message, which the rules then answer.
+after them, leaving a form for 转人工) and nothing otherwise, so the rules decide every other turn.
+The state it reads is the ``handoff`` slot, from the tracker store: it holds after a restart and on
+every server sharing the store. A handoff past its timeout is cleared here, on the next message,
+which the rules then answer.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ class HandoffPolicy(Policy):
             sender=tracker.sender_id,
             now=now,
             experts=experts,
+            active_loop=tracker.active_loop_name,
         )
         events = []
         if tracker.latest_action_name == "action_listen" and timed_out(slot_value, now):
@@ -75,4 +77,7 @@ class HandoffPolicy(Policy):
             events.append(SlotSet(HANDOFF_SLOT, None))
         if action is not None:
             probabilities[domain.index_for_action(action)] = 1.0
-        return self._prediction(probabilities, events=events)
+        # RulePolicy's prediction of an active form is "without user input", which overrules every
+        # other kind; so is this one then, or a form would take 转人工 for an answer.
+        in_loop = action is not None and tracker.active_loop_name is not None
+        return self._prediction(probabilities, events=events, is_no_user_prediction=in_loop)

@@ -10,6 +10,7 @@ import pytest
 from bot.handoff import (
     LISTEN_ACTION,
     RELAY_ACTION,
+    REQUEST_ACTION,
     WAIT_ACTION,
     Expert,
     Handoff,
@@ -104,6 +105,10 @@ def test_working_hours_and_when_experts_answer_next(tmp_path, moment, is_open, w
         ({"slot_value": None, "sender": "LiNa", "channel": "rest", "text": "#7 先看回款"}, None),
         ({"slot_value": None, "sender": "someone", "channel": "wecom", "text": "#7 先看回款"}, None),
         ({"slot_value": None, "sender": "LiNa", "channel": "wecom", "text": "什么是腰部客户"}, None),
+        # asking for a person in the middle of the classification form leaves it
+        ({"slot_value": None, "intent": "request_person", "active_loop": "customer_form"}, REQUEST_ACTION),
+        ({"slot_value": None, "intent": "inform", "active_loop": "customer_form"}, None),
+        ({"intent": "inform", "active_loop": "customer_form"}, WAIT_ACTION),
     ],
 )
 def test_what_a_message_does_during_a_handoff(state, expected):
