@@ -62,7 +62,6 @@ PASSES_THROUGH = frozenset(
 # The channel whose sender ids are proven (signed callbacks): only there is an expert recognised.
 EXPERT_CHANNEL = "wecom"
 MAX_REPLY_CHARS = 2000  # an expert's reply, as a salesperson's message (config.yml max_message_chars)
-CLOSED_HOW = ("salesperson", "expert", "timeout")
 
 _EXPERT_MESSAGE = re.compile(r"\s*(?:[#＃]\s*(\d{1,9})[\s:：,，、]*|(\d{1,9})[\s:：,，、]+)(.*)", re.DOTALL)
 
