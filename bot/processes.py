@@ -154,7 +154,8 @@ class Assistant:
             "actions",
             [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions"]
             + ["--port", str(self.actions_port)],
-            {**self._environment(), "SANIC_HOST": host},
+            # RASA_API_URL: an expert's WeCom reply is relayed to the salesperson through Rasa's API.
+            {"RASA_API_URL": self.url, **self._environment(), "SANIC_HOST": host},
         )
 
     def _spawn_rasa(self) -> None:

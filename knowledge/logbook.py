@@ -1,6 +1,6 @@
 """The curators' logbook: what was answered, how users rated it, and what was not answered well.
 
-One database with three tables — a SQLite file (``KB_LOG_PATH``, default ``build/logbook.db``),
+One database with four tables — a SQLite file (``KB_LOG_PATH``, default ``build/logbook.db``),
 or in production the shared PostgreSQL (``KB_LOG_URL``, e.g.
 ``postgresql://user:password@host:5432/rasa``), so that every action server writes to one logbook
 and the report counts them all:
@@ -10,7 +10,11 @@ and the report counts them all:
 - ``feedback``: a 有用/没用 rating with the entry id, the question as asked, the
   channel, the hashed sender, the time, and the comment a 没用 may add;
 - ``gaps``: a question that fell back, matched nothing, was ambiguous or was
-  answered while the NLU was unsure, with what the assistant did about it.
+  answered while the NLU was unsure, with what the assistant did about it;
+- ``handoffs``: each time a salesperson was handed to an expert (``bot/handoff.py``): the question,
+  the expert, when the first reply came, how many there were, and how and when it closed. The
+  plain sender id, which the operators' page needs to reach the conversation, is kept only while
+  the handoff is open and erased when it closes (the hash stays, for a deletion).
 
 Personal data stays minimal: sender ids are stored as salted SHA-256 hashes
 (salt from ``KB_LOG_SALT``, else a generated file next to a SQLite logbook or one row that every
@@ -51,8 +55,11 @@ ACTIONS = (
 such entry; asked which term was meant; gave the generic "did not understand" reply; quoted the
 sources; said the sources use the term without defining it."""
 ANSWER_KINDS = ("definition", "detail", "strategy", "compare", "classification")
-TABLES = ("answers", "feedback", "gaps")
-SENDER_TABLES = ("feedback", "gaps")  # the tables that know who wrote a row (hashed)
+HANDOFF_CLOSED = ("salesperson", "expert", "timeout")
+"""How a handoff ended: 结束人工 from the salesperson, the expert closed it, or no word from the
+expert within the timeout."""
+TABLES = ("answers", "feedback", "gaps", "handoffs")
+SENDER_TABLES = ("feedback", "gaps", "handoffs")  # the tables that know who wrote a row (hashed)
 
 MAX_QUESTION_CHARS = 500
 MAX_COMMENT_CHARS = 1000
@@ -92,6 +99,18 @@ _TABLES: Dict[str, sa.Table] = {
         *(sa.Column(name, sa.Text) for name in ("sender_hash", "kind", "question", "action", "intent")),
         sa.Column("confidence", sa.Float),
         sa.Column("entry_id", sa.Text),
+    ),
+    "handoffs": _table(
+        "handoffs",
+        # ``sender``: the conversation id in plain, only while the handoff is open.
+        *(
+            sa.Column(name, sa.Text)
+            for name in ("sender_hash", "sender", "expert_id", "question", "deadline")
+        ),
+        sa.Column("first_reply_at", sa.Text),
+        sa.Column("replies", sa.Integer),
+        sa.Column("closed_at", sa.Text),
+        sa.Column("closed_how", sa.Text),
     ),
 }
 # The salt of a logbook in a database server, one row that every server of the logbook reads.
@@ -272,6 +291,23 @@ class _Rows:
     def table_names(self) -> List[str]:
         return sa.inspect(self.engine).get_table_names()
 
+    def open_handoffs(self, now: datetime | None = None) -> List[Dict[str, Any]]:
+        """The handoffs not closed and not past their timeout, oldest first."""
+        t = _TABLES["handoffs"]
+        query = (
+            sa.select(t)
+            .where(t.c.closed_at.is_(None), t.c.deadline > timestamp(now or utc_now()))
+            .order_by(t.c.id)
+        )
+        with self.engine.connect() as connection:
+            return [dict(row._mapping) for row in _execute(connection, query)]
+
+    def handoff(self, handoff_id: int) -> Dict[str, Any] | None:
+        t = _TABLES["handoffs"]
+        with self.engine.connect() as connection:
+            row = _execute(connection, sa.select(t).where(t.c.id == int(handoff_id))).first()
+        return None if row is None else dict(row._mapping)
+
     def close(self) -> None:
         self.engine.dispose()
 
@@ -406,6 +442,76 @@ class Logbook(_Rows):
             "sender_hash": self.sender_hash(sender),
         }
         return self._insert("gaps", row, at)
+
+    def open_handoff(
+        self,
+        sender: str,
+        expert_id: str,
+        question: str | None,
+        deadline: datetime,
+        channel: str | None = None,
+        at: datetime | None = None,
+    ) -> int:
+        """A new handoff of ``sender``'s conversation to ``expert_id``; its number."""
+        self.purge_if_due()
+        self.expire_handoffs(at)
+        row = {
+            "sender_hash": self.sender_hash(sender),
+            "sender": sender,
+            "expert_id": expert_id,
+            "question": _clip(question, MAX_QUESTION_CHARS),
+            "deadline": timestamp(deadline),
+            "replies": 0,
+            "channel": channel,
+        }
+        return self._insert("handoffs", row, at)
+
+    def handoff_replied(self, handoff_id: int, deadline: datetime, at: datetime | None = None) -> bool:
+        """The expert answered an open handoff: one reply more, the first one's time, a new deadline."""
+        t = _TABLES["handoffs"]
+        moment = timestamp(at or utc_now())
+        update = (
+            t.update()
+            .where(t.c.id == int(handoff_id), t.c.closed_at.is_(None))
+            .values(
+                replies=t.c.replies + 1,
+                first_reply_at=sa.func.coalesce(t.c.first_reply_at, moment),
+                deadline=timestamp(deadline),
+            )
+        )
+        with self.engine.begin() as connection:
+            return _execute(connection, update).rowcount == 1
+
+    def close_handoff(self, handoff_id: int, how: str, at: datetime | None = None) -> bool:
+        """Close an open handoff (``how``: one of HANDOFF_CLOSED); its plain sender id goes."""
+        if how not in HANDOFF_CLOSED:
+            raise ValueError(f"unknown way to close a handoff {how!r}; expected one of {HANDOFF_CLOSED}")
+        t = _TABLES["handoffs"]
+        update = (
+            t.update()
+            .where(t.c.id == int(handoff_id), t.c.closed_at.is_(None))
+            .values(closed_at=timestamp(at or utc_now()), closed_how=how, sender=None)
+        )
+        with self.engine.begin() as connection:
+            return _execute(connection, update).rowcount == 1
+
+    def expire_handoffs(self, now: datetime | None = None) -> int:
+        """Close the handoffs past their timeout (closed at their deadline); how many."""
+        t = _TABLES["handoffs"]
+        update = (
+            t.update()
+            .where(t.c.closed_at.is_(None), t.c.deadline <= timestamp(now or utc_now()))
+            .values(closed_at=t.c.deadline, closed_how="timeout", sender=None)
+        )
+        with self.engine.begin() as connection:
+            return _execute(connection, update).rowcount
+
+    def open_counts(self, now: datetime | None = None) -> Dict[str, int]:
+        """Open handoffs per expert."""
+        counts: Dict[str, int] = {}
+        for row in self.open_handoffs(now):
+            counts[row["expert_id"]] = counts.get(row["expert_id"], 0) + 1
+        return counts
 
     # -- deleting ----------------------------------------------------------------------
     def forget(self, sender: str) -> Dict[str, int]:

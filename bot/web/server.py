@@ -21,14 +21,20 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from bot.api_token import api_token
-from bot.web import conversations, faq, pages, report
+from bot.web import conversations, faq, operators, pages, report
 from bot.web.config import CONFIG, KB, SEARCH_THREAD, STATIC_DIR, WebConfig, json_error
 from knowledge.search import KnowledgeBase, KnowledgeBaseMissing
 from knowledge.warm_up import warm_up_search
 
 log = logging.getLogger(__name__)
 
-ROUTE_TABLES: List[web.RouteTableDef] = [pages.routes, faq.routes, report.routes, conversations.routes]
+ROUTE_TABLES: List[web.RouteTableDef] = [
+    pages.routes,
+    faq.routes,
+    report.routes,
+    conversations.routes,
+    operators.routes,
+]
 
 # Request lines up to 128 KiB (a URL-encoded question of ~14,000 Chinese characters), so an
 # over-long question gets the API's own JSON error rather than the HTTP parser's plain 400.

@@ -1,15 +1,18 @@
 """The report's figures over a period of the logbook: questions answered and not, gaps by kind,
 feedback, the unanswered questions grouped, the entries rated 没用 most, the terms asked about
-most and the questions per day; and the labels and phrases both renderings show them with."""
+most, the handoffs to experts (how they closed, the time to the first human reply, the questions
+experts answered) and the questions per day; and the labels and phrases both renderings show them
+with."""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import Callable, Dict, List
+from datetime import date, datetime, timedelta
+from statistics import median
+from typing import Any, Callable, Dict, List
 
-from knowledge.logbook import Logbook, LogbookReader, Period
+from knowledge.logbook import TIME_FORMAT, Logbook, LogbookReader, Period, timestamp
 from knowledge.report.grouping import QuestionGroup, group_questions
 from knowledge.search import KnowledgeBase, KnowledgeBaseMissing
 
@@ -29,6 +32,12 @@ KIND_LABELS = {
     "low_confidence": "low confidence",
     "source": "only in the sources",
     "undefined": "not defined in the sources",
+}
+CLOSED_LABELS = {
+    "salesperson": "ended by the salesperson",
+    "expert": "closed by the expert",
+    "timeout": "timed out",
+    "open": "still open",
 }
 
 
@@ -74,6 +83,12 @@ class Report:
     unhelpful_entries: List[EntryRating]
     top_terms: List[TermCount]
     per_day: List[DayCount]
+    # Handoffs to experts: how many, how they ended, the median seconds to the first human reply
+    # (None without one), and the questions experts answered (the first candidates for new entries).
+    handoffs: int = 0
+    handoffs_closed: Dict[str, int] | None = None
+    first_reply_s: float | None = None
+    expert_questions: List[QuestionGroup] | None = None
 
     @property
     def questions(self) -> int:
@@ -96,6 +111,16 @@ def _days(period: Period) -> List[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
+def _seconds(later: str, earlier: str) -> float:
+    return (datetime.strptime(later, TIME_FORMAT) - datetime.strptime(earlier, TIME_FORMAT)).total_seconds()
+
+
+def _closed_how(row: Dict[str, Any], now: str) -> str:
+    if row["closed_how"]:
+        return row["closed_how"]
+    return "timeout" if row["deadline"] and row["deadline"] <= now else "open"
+
+
 def build_report(
     logbook: Logbook | LogbookReader, period: Period, kb: KnowledgeBase | None = None, limit: int = 10
 ) -> Report:
@@ -104,6 +129,9 @@ def build_report(
     answers = logbook.rows("answers", period)
     feedback = logbook.rows("feedback", period)
     gaps = logbook.rows("gaps", period)
+    handoffs = logbook.rows("handoffs", period)
+    now = timestamp(period.until)
+    waited = [_seconds(h["first_reply_at"], h["created_at"]) for h in handoffs if h["first_reply_at"]]
     from_sources = [g for g in gaps if g["action"] == "answered_from_sources"]
     missed = [g for g in gaps if g["action"] not in ("answered", "answered_from_sources")]
 
@@ -150,6 +178,12 @@ def build_report(
             DayCount(d, per_day[(d.isoformat(), "answered")], per_day[(d.isoformat(), "unanswered")])
             for d in _days(period)
         ],
+        handoffs=len(handoffs),
+        handoffs_closed=dict(Counter(_closed_how(h, now) for h in handoffs)),
+        first_reply_s=median(waited) if waited else None,
+        expert_questions=group_questions(
+            (h["question"], "answered_by_expert") for h in handoffs if h["replies"] and h["question"]
+        )[:limit],
     )
 
 

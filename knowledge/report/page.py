@@ -11,6 +11,7 @@ from typing import List, Sequence
 import jinja2
 
 from knowledge.report.figures import ACTION_LABELS, KIND_LABELS, DayCount, Report, counts, span
+from knowledge.report.text import handoff_summary
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -81,4 +82,5 @@ def render_html(report: Report) -> str:
         gaps=counts(report.gap_kinds, KIND_LABELS) or "none",
         actions=lambda group: counts(group.actions, ACTION_LABELS),
         chart=chart(report.per_day),
+        handoffs=handoff_summary(report),
     )

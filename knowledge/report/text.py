@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from typing import List
 
-from knowledge.report.figures import ACTION_LABELS, KIND_LABELS, Report, counts, span
+from knowledge.report.figures import ACTION_LABELS, CLOSED_LABELS, KIND_LABELS, Report, counts, span
 from knowledge.report.grouping import QuestionGroup
 
 
@@ -37,6 +37,18 @@ def _also_asked_as(group: QuestionGroup) -> List[str]:
     return [f"        also asked as: {_shorten('；'.join(group.variants), 60)}"] if group.variants else []
 
 
+def handoff_summary(report: Report) -> str:
+    """Handoffs: 3 (closed by the expert 1, …; first human reply after a median of 2.5 min)."""
+    if not report.handoffs:
+        return "0"
+    waited = (
+        "no human reply yet"
+        if report.first_reply_s is None
+        else f"first human reply after a median of {report.first_reply_s / 60:.1f} min"
+    )
+    return f"{report.handoffs} ({counts(report.handoffs_closed or {}, CLOSED_LABELS)}; {waited})"
+
+
 def render_text(report: Report, bar_width: int = 30) -> str:
     """The report for a terminal."""
     lines = [
@@ -48,6 +60,7 @@ def render_text(report: Report, bar_width: int = 30) -> str:
         f"Gaps:       {sum(report.gap_kinds.values())} ({counts(report.gap_kinds, KIND_LABELS) or 'none'})",
         f"Feedback:   {report.helpful + report.unhelpful} ({report.helpful} helpful, "
         f"{report.unhelpful} unhelpful)",
+        f"Handoffs:   {handoff_summary(report)}",
         "",
         "Most frequent unanswered questions",
     ]
@@ -63,6 +76,12 @@ def render_text(report: Report, bar_width: int = 30) -> str:
     if not report.source_questions:
         lines.append("  (none)")
     for group in report.source_questions:
+        lines.append(f"  {group.count:>4}  {_shorten(group.question, 40)}")
+        lines += _also_asked_as(group)
+    lines += ["", "Questions experts answered (the first candidates for new entries)"]
+    if not report.expert_questions:
+        lines.append("  (none)")
+    for group in report.expert_questions or []:
         lines.append(f"  {group.count:>4}  {_shorten(group.question, 40)}")
         lines += _also_asked_as(group)
     lines += ["", "Entries with the most 没用 (unhelpful / helpful)"]

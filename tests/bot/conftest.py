@@ -24,6 +24,22 @@ from tests.bot.servers import running, scratch
 from tests.ports import free_port
 
 LOG_SALT = "test-salt"
+# Experts who answer at any hour, so that the handoff tests do not depend on the time they run.
+ALWAYS_EXPERTS = """
+experts:
+  - {wecom_id: ZhangWei, name: 张经理}
+  - {wecom_id: LiNa, name: 李老师}
+hours: {timezone: Asia/Shanghai, days: [1, 2, 3, 4, 5, 6, 7], start: "00:00", end: "24:00"}
+timeout_minutes: 30
+transcript_turns: 8
+"""
+
+
+def experts_file(folder: Path) -> Path:
+    """A bot/experts.yml for a test assistant (``HANDOFF_CONFIG``); tests may rewrite it."""
+    path = folder / "experts.yml"
+    path.write_text(ALWAYS_EXPERTS, encoding="utf-8")
+    return path
 
 
 @pytest.fixture(scope="session")
@@ -36,6 +52,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory):
         "KB_DB_PATH": str(tmp / "knowledge.db"),
         "KB_LOG_PATH": str(tmp / "logbook.db"),
         "KB_LOG_SALT": LOG_SALT,
+        "HANDOFF_CONFIG": str(experts_file(tmp)),
     }
     with running(scratch(tmp, web_port=free_port(), env=env)) as server:
         yield server

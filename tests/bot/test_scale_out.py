@@ -28,6 +28,7 @@ from tests.bot.channels.conftest import DingTalkMessenger, FeishuMessenger, mess
 from tests.bot.channels.fake_dingtalk import FakeDingTalkApi
 from tests.bot.channels.fake_feishu import FakeFeishuApi
 from tests.bot.clients import RestClient, http
+from tests.bot.conftest import experts_file
 from tests.bot.servers import PostgreSQL, Redis, record, running
 from tests.ports import free_port
 
@@ -70,6 +71,7 @@ def servers(stores, fakes, tmp_path_factory):
     with the web front. Each host's SQLite logbook would be in its own folder: only the shared
     PostgreSQL one can count what both wrote."""
     tmp = tmp_path_factory.mktemp("scale-out")
+    experts = experts_file(tmp)
 
     def assistant(name: str, web_port: int | None = None) -> Assistant:
         return Assistant(
@@ -78,7 +80,12 @@ def servers(stores, fakes, tmp_path_factory):
             web_port=web_port,
             endpoints=BOT_DIR / "endpoints.production.yml",
             log_dir=tmp / name,
-            env={**stores, **messenger_env(*fakes), "KB_LOG_PATH": str(tmp / name / "logbook.db")},
+            env={
+                **stores,
+                **messenger_env(*fakes),
+                "KB_LOG_PATH": str(tmp / name / "logbook.db"),
+                "HANDOFF_CONFIG": str(experts),
+            },
         )
 
     first, second = assistant("a", free_port()), assistant("b")
@@ -233,3 +240,25 @@ def test_one_conversation_through_a_connector_alternating_servers_goes_on(server
         "那怎么维护这类客户",
         "谢谢",
     ]
+
+
+def test_a_handoff_opened_on_one_server_holds_on_the_other(servers, kb):
+    """The handoff's state is in the shared tracker store, its number in the shared logbook."""
+    a, b = (RestClient(server.url) for server in servers)
+    operators = {"Authorization": f"Bearer {api_token()}"}
+    web = servers[0].web_url
+    user = uuid.uuid4().hex
+    assert "已转给" in a(user, "转人工").text
+    assert "请稍候" in b(user, "什么是腰部客户").text  # quiet on the other server too
+    url = f"{servers[1].url}/conversations/{user}/tracker?token={api_token()}"
+    number = json.loads(http(url, method="GET", content_type=None)[2])["slots"]["handoff"]["id"]
+    status, _, body = http(f"{web}/api/handoffs", method="GET", headers=operators)
+    assert number in [h["id"] for h in json.loads(body)["handoffs"]]
+    reply = json.dumps({"text": "两台服务器都看得到"}).encode("utf-8")
+    status, _, body = http(f"{web}/api/handoffs/{number}/reply", reply, headers=operators)
+    assert status == 200, body
+    bots = [e["text"] for e in tracker_events(servers[1], user) if e["event"] == "bot"]
+    assert bots[-1].endswith("：两台服务器都看得到")
+    assert b(user, "那账期呢").texts == []  # the expert has answered: quiet, on either server
+    assert "人工对话已结束" in b(user, "结束人工").text
+    assert kb.get("腰部客户").short in a(user, "什么是腰部客户").text

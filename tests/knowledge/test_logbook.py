@@ -137,14 +137,14 @@ def test_forgetting_a_sender_deletes_their_ratings_comments_and_gaps_only(logboo
         logbook.add_comment(rated, f"{sender} 的意见")
         logbook.record_gap("none", f"{sender} 问的长尾客户", "said_unknown", sender=sender)
     logbook.record_answer(["waist_customer"], "definition")
-    assert logbook.forget("alice") == {"feedback": 1, "gaps": 1}
+    assert logbook.forget("alice") == {"feedback": 1, "gaps": 1, "handoffs": 0}
     alice, bob = logbook.sender_hash("alice"), logbook.sender_hash("bob")
     for table in ("feedback", "gaps"):
         assert [row["sender_hash"] for row in logbook.rows(table)] == [bob]
     assert "alice" not in repr(logbook.rows("feedback") + logbook.rows("gaps"))
     assert len(logbook.rows("answers")) == 1  # counts of terms asked, with no sender
-    assert logbook.forget("alice") == {"feedback": 0, "gaps": 0}
-    assert logbook.forget("") == {"feedback": 0, "gaps": 0}
+    assert logbook.forget("alice") == {"feedback": 0, "gaps": 0, "handoffs": 0}
+    assert logbook.forget("") == {"feedback": 0, "gaps": 0, "handoffs": 0}
     assert alice != bob
 
 
@@ -167,11 +167,16 @@ def test_purge_deletes_only_records_older_than_the_period(logbook):
         logbook.record_feedback(name, "helpful", name, at=at)
         logbook.record_gap("none", name, "said_unknown", at=at)
     deleted = logbook.purge(90, now=NOW)
-    assert deleted == {"answers": 1, "feedback": 1, "gaps": 1}
+    assert deleted == {"answers": 1, "feedback": 1, "gaps": 1, "handoffs": 0}
     assert [r["entry_id"] for r in logbook.rows("answers")] == ["edge", "recent"]
     assert [r["entry_id"] for r in logbook.rows("feedback")] == ["edge", "recent"]
     assert [r["question"] for r in logbook.rows("gaps")] == ["edge", "recent"]
-    assert logbook.purge(0, now=NOW + timedelta(days=1)) == {"answers": 2, "feedback": 2, "gaps": 2}
+    assert logbook.purge(0, now=NOW + timedelta(days=1)) == {
+        "answers": 2,
+        "feedback": 2,
+        "gaps": 2,
+        "handoffs": 0,
+    }
 
 
 def test_opening_the_logbook_purges_with_the_default_retention(tmp_path):
@@ -214,7 +219,7 @@ def test_a_logbook_kept_for_ever_purges_nothing(tmp_path):
     book = Logbook(path, salt="s", retention="never")
     book.record_gap("none", "ten years ago", "said_unknown", at=NOW - timedelta(days=3650))
     book.purge_if_due(NOW)
-    assert book.purge(now=NOW) == {"answers": 0, "feedback": 0, "gaps": 0}
+    assert book.purge(now=NOW) == {"answers": 0, "feedback": 0, "gaps": 0, "handoffs": 0}
     book.close()
     assert len(Logbook(path, salt="s", retention=None, now=NOW).rows("gaps")) == 1
 
@@ -258,7 +263,7 @@ def test_two_servers_write_to_one_logbook_and_share_its_salt(database):
         assert len(book.rows("gaps")) == 1 and len(book.rows("answers")) == 1
     assert Logbook(database).sender_hash("alice") == first.sender_hash("alice")  # and after a restart
     # Deleting a person's records on one server deletes what the other wrote of them too.
-    assert second.forget("alice") == {"feedback": 2, "gaps": 0}
+    assert second.forget("alice") == {"feedback": 2, "gaps": 0, "handoffs": 0}
     assert first.rows("feedback") == [] and len(first.rows("gaps")) == 1
 
 
@@ -294,3 +299,41 @@ def test_kb_log_url_places_the_logbook(database, monkeypatch, tmp_path):
     assert book.path is None and book.where == database
     book.record_answer(["waist_customer"], "definition")
     assert not (tmp_path / "unused.db").exists()
+
+
+def test_a_handoff_is_numbered_replied_to_and_closed_and_its_plain_sender_goes(logbook):
+    deadline = NOW + timedelta(minutes=30)
+    first = logbook.open_handoff("alice", "ZhangWei", "这个客户怎么跟进", deadline, "socketio", at=NOW)
+    second = logbook.open_handoff("bob", "LiNa", "回款慢怎么办", deadline, "rest", at=NOW)
+    assert second == first + 1
+    assert [r["id"] for r in logbook.open_handoffs(NOW)] == [first, second]
+    assert logbook.open_counts(NOW) == {"ZhangWei": 1, "LiNa": 1}
+    later = NOW + timedelta(minutes=5)
+    assert logbook.handoff_replied(first, later + timedelta(minutes=30), at=later)
+    assert logbook.handoff_replied(first, later + timedelta(minutes=31), at=later + timedelta(minutes=1))
+    row = logbook.handoff(first)
+    assert row["sender"] == "alice" and row["replies"] == 2 and row["first_reply_at"] == timestamp(later)
+    assert logbook.close_handoff(first, "salesperson", at=later + timedelta(minutes=2))
+    assert not logbook.close_handoff(first, "expert")  # closed once
+    assert not logbook.handoff_replied(first, deadline)  # a closed handoff takes no reply
+    closed = logbook.handoff(first)
+    assert closed["sender"] is None and closed["sender_hash"] == logbook.sender_hash("alice")
+    assert closed["closed_how"] == "salesperson"
+    assert [r["id"] for r in logbook.open_handoffs(NOW)] == [second]
+    with pytest.raises(ValueError):
+        logbook.close_handoff(second, "vanished")
+
+
+def test_a_handoff_past_its_deadline_is_closed_by_timeout(logbook):
+    number = logbook.open_handoff("alice", "ZhangWei", "q", NOW + timedelta(minutes=30), "rest", at=NOW)
+    assert logbook.open_handoffs(NOW + timedelta(minutes=31)) == []
+    assert logbook.expire_handoffs(NOW + timedelta(minutes=31)) == 1
+    row = logbook.handoff(number)
+    assert row["closed_how"] == "timeout" and row["closed_at"] == row["deadline"] and row["sender"] is None
+
+
+def test_forgetting_a_sender_deletes_their_handoffs(logbook):
+    logbook.open_handoff("alice", "ZhangWei", "alice 的问题", NOW + timedelta(minutes=30), "rest", at=NOW)
+    logbook.open_handoff("bob", "ZhangWei", "bob 的问题", NOW + timedelta(minutes=30), "rest", at=NOW)
+    assert logbook.forget("alice")["handoffs"] == 1
+    assert [r["question"] for r in logbook.rows("handoffs")] == ["bob 的问题"]

@@ -311,3 +311,53 @@ def test_reading_the_report_purges_nothing(tmp_path, monkeypatch):
     book.close()
     html_report(days=400, log_path=path)
     assert len(Logbook(path, salt="s", retention=None).rows("gaps")) == 1
+
+
+def fill_handoffs(book: Logbook) -> None:
+    """Four handoffs of the fixture week: two answered by the expert, one ended unanswered, one timed out."""
+    minutes = timedelta(minutes=1)
+    answered = book.open_handoff(
+        "alice", "ZhangWei", "回款慢的客户怎么跟进", at(0) + 30 * minutes, "rest", at=at(0)
+    )
+    book.handoff_replied(answered, at(0) + 60 * minutes, at=at(0) + 2 * minutes)
+    book.handoff_replied(answered, at(0) + 60 * minutes, at=at(0) + 5 * minutes)
+    book.close_handoff(answered, "expert", at=at(0) + 6 * minutes)
+    again = book.open_handoff(
+        "bob", "LiNa", "回款慢的客户怎么跟进呢", at(1) + 30 * minutes, "wecom", at=at(1)
+    )
+    book.handoff_replied(again, at(1) + 60 * minutes, at=at(1) + 4 * minutes)
+    book.close_handoff(again, "salesperson", at=at(1) + 10 * minutes)
+    ended = book.open_handoff("carol", "LiNa", "渠道商返点怎么定", at(2) + 30 * minutes, "socketio", at=at(2))
+    book.close_handoff(ended, "salesperson", at=at(2) + 1 * minutes)
+    book.open_handoff(
+        "dave", "ZhangWei", "展会客户怎么分级", at(3) + 30 * minutes, "rest", at=at(3)
+    )  # no reply
+
+
+def test_handoffs_are_counted_and_the_questions_experts_answered_listed(logbook, kb):
+    fill_handoffs(logbook)
+    report = build_report(logbook, PERIOD, kb)
+    assert report.handoffs == 4
+    assert report.handoffs_closed == {"expert": 1, "salesperson": 2, "timeout": 1}
+    assert report.first_reply_s == 180  # 2 and 4 minutes to the first reply
+    # the two phrasings of one question experts answered are one candidate for a new entry
+    assert [(g.question, g.count) for g in report.expert_questions] == [("回款慢的客户怎么跟进", 2)]
+    text = render_text(report)
+    assert (
+        "Handoffs:   4 (ended by the salesperson 2, closed by the expert 1, timed out 1; "
+        "first human reply after a median of 3.0 min)"
+    ) in text
+    assert re.search(
+        r"Questions experts answered \(the first candidates for new entries\)\n\s+2  回款慢的客户怎么跟进\n",
+        text,
+    )
+    page = render_html(report)
+    assert "Questions experts answered" in page and "回款慢的客户怎么跟进" in page and "timed out 1" in page
+
+
+def test_without_handoffs_the_report_says_none(logbook, kb):
+    text = render_text(build_report(logbook, PERIOD, kb))
+    assert (
+        "Handoffs:   0\n" in text
+        and "Questions experts answered (the first candidates for new entries)\n  (none)" in text
+    )

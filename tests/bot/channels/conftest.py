@@ -24,6 +24,7 @@ from bot.processes import Assistant
 from tests.bot.channels.fake_dingtalk import DingTalkPlatform, FakeDingTalkApi
 from tests.bot.channels.fake_feishu import FakeFeishuApi, FeishuPlatform
 from tests.bot.channels.fake_wecom import FakeWeComApi, WeComPlatform
+from tests.bot.conftest import experts_file
 from tests.bot.servers import running, scratch
 
 CORP, SECRET, AGENT = "ww-test-corp", "app-secret-for-tests", 1000002
@@ -76,6 +77,10 @@ def wecom(tmp_path_factory: pytest.TempPathFactory):
         "WECOM_TOKEN": platform.token,
         "WECOM_AES_KEY": platform.aes_key,
         "WECOM_API_BASE": api.url,
+        # The experts the handoff notifies (WeCom ids ZhangWei, LiNa), at any hour; a logbook of its own.
+        "HANDOFF_CONFIG": str(experts_file(tmp)),
+        "KB_LOG_PATH": str(tmp / "logbook.db"),
+        "KB_LOG_SALT": "test-salt",
     }
     try:
         with running(scratch(tmp, env=env)) as server:
