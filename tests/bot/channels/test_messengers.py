@@ -17,7 +17,7 @@ import pytest
 from bot.api_token import api_token
 from knowledge.logbook import Logbook
 from tests.bad_inputs import BAD_TEXTS
-from tests.bot.channels.conftest import MESSENGER_SALT, Messenger
+from tests.bot.channels.conftest import Messenger
 
 pytestmark = pytest.mark.server
 
@@ -67,16 +67,15 @@ def test_feedback_typed_after_an_answer_is_thanked_and_logged(messenger):
     messenger.api.wait_for(user, 1)
     messenger.send_text(user, "有用")
     assert "谢谢反馈" in messenger.api.wait_for(user, 2)[1]
-    log_path = messenger.assistant.env.get("KB_LOG_PATH")
-    if log_path:  # the WeCom assistant writes to the default logbook, read by other tests
-        logbook = Logbook(Path(log_path), salt=MESSENGER_SALT, retention=None)
-        sender = logbook.sender_hash(messenger.conversation(user))
-        [row] = [r for r in logbook.rows("feedback") if r["sender_hash"] == sender]
-        assert (row["entry_id"], row["rating"], row["channel"]) == (
-            "platinum_customer",
-            "helpful",
-            messenger.name,
-        )
+    env = messenger.assistant.env  # each assistant has its own logbook and salt
+    logbook = Logbook(Path(env["KB_LOG_PATH"]), salt=env["KB_LOG_SALT"], retention=None)
+    sender = logbook.sender_hash(messenger.conversation(user))
+    [row] = [r for r in logbook.rows("feedback") if r["sender_hash"] == sender]
+    assert (row["entry_id"], row["rating"], row["channel"]) == (
+        "platinum_customer",
+        "helpful",
+        messenger.name,
+    )
 
 
 def test_a_retried_callback_is_answered_once(messenger):
