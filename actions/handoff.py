@@ -18,7 +18,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.definitions import KnowledgeAction, answer_question, question_instead
-from actions.knowledge_base import read_message
+from actions.knowledge_base import knowledge_base, read_message
 from bot import handoff_notify
 from bot.handoff import (
     CLOSE_INTENT,
@@ -44,6 +44,7 @@ from bot.handoff import (
 )
 from bot.rasa_api import RasaApi, RasaUnavailable, replied
 from knowledge.logbook import open_logbook, timestamp
+from knowledge.search import KnowledgeBaseMissing
 
 logger = logging.getLogger(__name__)
 
@@ -229,6 +230,19 @@ class ActionHandoffClosed(Action):
         return [SlotSet(HANDOFF_SLOT, None)]
 
 
+def _question_instead(dispatcher, tracker, domain) -> List[EventType] | None:
+    """The answer to a question about customer management the NLU took for 结束人工, else None."""
+    if (tracker.latest_message.get("text") or "").startswith("/"):
+        return None  # the button
+    try:
+        kb = knowledge_base()
+    except KnowledgeBaseMissing:
+        return None  # 结束人工 is answered without it
+    if read_message(tracker, kb).terms(names_only=True).entries:
+        return answer_question(dispatcher, tracker, domain, kb)
+    return question_instead(dispatcher, tracker, domain, kb)
+
+
 class ActionEndHandoff(Action):
     """结束人工: the conversation goes back to the assistant (the expert is told)."""
 
@@ -240,6 +254,9 @@ class ActionEndHandoff(Action):
     ) -> List[EventType]:
         handoff = live_handoff(tracker.get_slot(HANDOFF_SLOT), time.time())
         if handoff is None:
+            asked = _question_instead(dispatcher, tracker, domain)
+            if asked is not None:
+                return asked  # 黄金客户一般把多少业务给咱: a question the NLU took for 结束人工
             dispatcher.utter_message(response="utter_handoff_none_to_end")
             return [SlotSet(HANDOFF_SLOT, None)]
         _close(handoff, "salesperson")

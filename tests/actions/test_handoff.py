@@ -188,6 +188,12 @@ def test_ending_it_gives_the_conversation_back_and_logs_how(run_action, logbook)
     assert [m["response"] for m in messages] == ["utter_handoff_none_to_end"]
 
 
+@pytest.mark.parametrize("text", ["黄金客户一般会把多少生意交给我们？", "客户流失率降低5%，利润能多出多少？"])
+def test_a_question_taken_for_ending_a_handoff_that_is_not_there_is_answered(run_action, text):
+    messages, _ = run_action(ActionEndHandoff(), tracker(text, "end_handoff"))
+    assert messages and "utter_handoff_none_to_end" not in [m["response"] for m in messages]
+
+
 def test_the_expert_closing_it(run_action, logbook):
     number = logbook.open_handoff("sales-1", "ZhangWei", "q", _in(600), "socketio")
     closing = tracker(
