@@ -25,7 +25,6 @@ import logging
 from typing import Any, Awaitable, Callable, Dict
 
 from rasa.core.channels.channel import InputChannel, UserMessage
-from rasa.shared.exceptions import RasaException
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -33,7 +32,7 @@ from sanic.response import HTTPResponse
 from bot.channels.dingtalk_api import DEFAULT_API_BASE, DingTalkApi
 from bot.channels.dingtalk_callback import RobotCallback, conversation_of
 from bot.channels.inbound import CallbackRejected
-from bot.channels.messenger import MessengerInput, MessengerOutput, load_texts
+from bot.channels.messenger import MessengerInput, MessengerOutput, checked_credentials, load_texts
 
 logger = logging.getLogger(__name__)
 
@@ -77,12 +76,7 @@ class DingTalkInput(MessengerInput):
 
     @classmethod
     def from_credentials(cls, credentials: Dict[str, Any] | None) -> InputChannel:
-        credentials = credentials or {}
-        missing = [key for key in _REQUIRED if not str(credentials.get(key) or "").strip()]
-        if missing:
-            raise RasaException(
-                f"DingTalk channel: missing credential(s) {', '.join(missing)} in credentials.yml"
-            )
+        credentials = checked_credentials(credentials, _REQUIRED, "DingTalk")
         app_key, app_secret = str(credentials["app_key"]).strip(), str(credentials["app_secret"]).strip()
         api = DingTalkApi(
             app_key=app_key,

@@ -27,7 +27,6 @@ import logging
 from typing import Any, Awaitable, Callable, Dict
 
 from rasa.core.channels.channel import InputChannel, UserMessage
-from rasa.shared.exceptions import RasaException
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -35,7 +34,7 @@ from sanic.response import HTTPResponse
 from bot.channels.feishu_api import DEFAULT_API_BASE, FeishuApi
 from bot.channels.feishu_callback import Challenge, EventCallback, conversation_of
 from bot.channels.inbound import CallbackRejected
-from bot.channels.messenger import MessengerInput, MessengerOutput, load_texts
+from bot.channels.messenger import MessengerInput, MessengerOutput, checked_credentials, load_texts
 
 logger = logging.getLogger(__name__)
 
@@ -78,12 +77,7 @@ class FeishuInput(MessengerInput):
 
     @classmethod
     def from_credentials(cls, credentials: Dict[str, Any] | None) -> InputChannel:
-        credentials = credentials or {}
-        missing = [key for key in _REQUIRED if not str(credentials.get(key) or "").strip()]
-        if missing:
-            raise RasaException(
-                f"Feishu channel: missing credential(s) {', '.join(missing)} in credentials.yml"
-            )
+        credentials = checked_credentials(credentials, _REQUIRED, "Feishu")
         callback = EventCallback(
             str(credentials["verification_token"]).strip(), str(credentials.get("encrypt_key") or "").strip()
         )

@@ -27,6 +27,7 @@ from typing import Any, Awaitable, Callable, ClassVar, Collection, Dict, List, S
 import yaml
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.shared.core.events import BotUttered, UserUttered
+from rasa.shared.exceptions import RasaException
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -94,6 +95,19 @@ class MessengerOutput(OutputChannel):
             self.sent += 1
         except PlatformApiError as error:
             logger.error("%s channel: could not send a message to %s: %s", self.platform, recipient_id, error)
+
+
+def checked_credentials(
+    credentials: Dict[str, Any] | None, required: Collection[str], platform: str
+) -> Dict[str, Any]:
+    """The channel's credentials.yml section, every required one set (else Rasa stops naming them)."""
+    credentials = credentials or {}
+    missing = [key for key in required if not str(credentials.get(key) or "").strip()]
+    if missing:
+        raise RasaException(
+            f"{platform} channel: missing credential(s) {', '.join(missing)} in credentials.yml"
+        )
+    return credentials
 
 
 class MessengerInput(InputChannel):

@@ -35,7 +35,13 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.messenger import MessengerInput, MessengerOutput, load_texts, query_args
+from bot.channels.messenger import (
+    MessengerInput,
+    MessengerOutput,
+    checked_credentials,
+    load_texts,
+    query_args,
+)
 from bot.channels.wecom_api import DEFAULT_API_BASE, WeComApi
 from bot.channels.wecom_callback import CallbackCrypto, CallbackRejected, incoming
 
@@ -86,12 +92,7 @@ class WeComInput(MessengerInput):
 
     @classmethod
     def from_credentials(cls, credentials: Dict[str, Any] | None) -> InputChannel:
-        credentials = credentials or {}
-        missing = [key for key in _REQUIRED if not str(credentials.get(key) or "").strip()]
-        if missing:
-            raise RasaException(
-                f"WeCom channel: missing credential(s) {', '.join(missing)} in credentials.yml"
-            )
+        credentials = checked_credentials(credentials, _REQUIRED, "WeCom")
         agent_id = str(credentials["agent_id"]).strip()
         if not agent_id.isdigit():
             raise RasaException("WeCom channel: agent_id must be the application's numeric AgentId")
