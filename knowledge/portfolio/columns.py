@@ -1,0 +1,186 @@
+"""Which column of a customer list holds which fact, and the facts read out of its cells.
+
+Headers are matched against the names in columns.yml; numbers in cells (约300万, 三百万, 15%,
+1,200) are read with the project's number reader (knowledge/customers/numbers.py); a cell it
+cannot read is missing, with a note.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Dict, List, Tuple
+
+from knowledge import rules, yamlfile
+from knowledge.customers.numbers import quantities
+
+COLUMNS_FILE = Path(__file__).with_name("columns.yml")
+MONEY_FIELDS = ("purchase_wan", "profit_wan")
+PERCENT_FIELDS = ("margin_pct", "growth_pct")
+
+
+def settings() -> dict:
+    return yamlfile.read(COLUMNS_FILE)
+
+
+@dataclass
+class Mapping:
+    """Field → column index, the columns left unmapped, and per column how its unit was decided."""
+
+    fields: Dict[str, int] = field(default_factory=dict)
+    unmapped: List[str] = field(default_factory=list)
+    header: List[str] = field(default_factory=list)
+    scale: Dict[str, float] = field(default_factory=dict)  # money field → 万元 per unit of a bare number
+    notes: List[str] = field(default_factory=list)  # what was assumed, for the user to check
+
+    def column(self, name: str) -> str:
+        return self.header[self.fields[name]]
+
+    def as_dict(self) -> Dict[str, Any]:
+        return {
+            "mapped": {name: self.column(name) for name in self.fields},
+            "unmapped": self.unmapped,
+            "notes": self.notes,
+        }
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip().lower()
+
+
+def _bare(header: str) -> Tuple[str, float | None]:
+    """The header without brackets, spaces and its money unit, and that unit (万元 per unit)."""
+    text = _fold(header)
+    unit = None
+    for name, factor in sorted(settings()["money_units"].items(), key=lambda kv: -len(kv[0])):
+        if name in text:
+            unit = float(factor)
+            text = text.replace(name, "")
+            break
+    return re.sub(r"[\s()（）\[\]【】/%:：_-]+", "", text), unit
+
+
+def map_columns(header: List[str], rows: List[List[Any]]) -> Mapping:
+    """The fields found in ``header``; each column serves at most one field, each field one column."""
+    fields = settings()["fields"]
+    mapping = Mapping(header=list(header))
+    units: Dict[int, float | None] = {}
+    for index, title in enumerate(header):
+        bare, units[index] = _bare(title)
+        if not bare:
+            continue
+        best: Tuple[int, str] | None = None
+        for name, spec in fields.items():
+            if name in mapping.fields:
+                continue
+            if any(_fold(word) in bare for word in spec.get("exclude", [])):
+                continue
+            for word in spec["names"]:
+                word = re.sub(r"\s+", "", _fold(word))
+                if bare == word or word in bare:
+                    score = len(word) + (100 if bare == word else 0)
+                    if best is None or score > best[0]:
+                        best = (score, name)
+        if best:
+            mapping.fields[best[1]] = index
+    taken = set(mapping.fields.values())
+    mapping.unmapped = [title for index, title in enumerate(header) if index not in taken and title]
+    for name in MONEY_FIELDS:
+        if name in mapping.fields:
+            mapping.scale[name] = _money_scale(mapping, name, units[mapping.fields[name]], rows)
+    return mapping
+
+
+def _money_scale(mapping: Mapping, name: str, unit: float | None, rows: List[List[Any]]) -> float:
+    if unit is not None:
+        return unit
+    index = mapping.fields[name]
+    bare = [v for v in (_plain_number(row[index]) for row in rows) if v is not None]
+    in_yuan = bool(bare) and statistics.median(bare) > settings()["yuan_median_above"]
+    note = messages_notes()["unit_assumed"]
+    mapping.notes.append(note.format(column=mapping.column(name), unit="元" if in_yuan else "万元"))
+    return 0.0001 if in_yuan else 1.0
+
+
+def messages_notes() -> dict:
+    from knowledge.portfolio.sheets import messages
+
+    return messages()["notes"]
+
+
+def _plain_number(cell: Any) -> float | None:
+    if isinstance(cell, bool):
+        return None
+    if isinstance(cell, (int, float)):
+        return float(cell)
+    try:
+        return float(_fold(str(cell)).replace(",", "")) if cell is not None else None
+    except ValueError:
+        return None
+
+
+def is_missing(cell: Any) -> bool:
+    return cell is None or _fold(str(cell)) in {_fold(m) for m in settings()["missing"]}
+
+
+def _clean(cell: Any) -> str:
+    text = _fold(str(cell)).replace(",", "").replace("，", "")
+    for word in settings()["approximately"]:
+        text = text.replace(word, "")
+    return text.strip()
+
+
+def read_number(cell: Any, kind: str, scale: float = 1.0) -> float | None:
+    """The number in a cell: ``kind`` money (万元; a bare number times ``scale``), percent or
+    years; None where there is none."""
+    plain = _plain_number(cell)
+    if plain is not None:
+        return plain * scale if kind == "money" else plain
+    text = _clean(cell)
+    sign = -1.0 if text.startswith(("-", "−")) else 1.0  # the number reader reads -5% as 5%
+    found = quantities(text.lstrip("-−"))
+    if not found:
+        return None
+    first = found[0]
+    value = _kind_value(first, kind, scale)
+    return None if value is None else sign * value
+
+
+def _kind_value(first: Any, kind: str, scale: float) -> float | None:
+    if kind == "money":
+        bare = first.value * scale if first.kind == "count" else None
+        return first.value if first.kind == "money" else bare
+    if kind == "percent":
+        return first.value if first.kind in ("percent", "count", "multiple") else None
+    if kind == "years":
+        return first.value if first.kind in ("years", "count") else None
+    return first.value if first.kind == "count" else None
+
+
+def level_word(cell: Any, words: Dict[str, List[str]]) -> str | None:
+    """The key of ``words`` whose word the cell is or contains, the longest word first."""
+    text = _fold(str(cell))
+    pairs = sorted(((w, key) for key, ws in words.items() for w in ws), key=lambda p: -len(p[0]))
+    return next((key for word, key in pairs if text == word), None) or next(
+        (key for word, key in pairs if word in text), None
+    )
+
+
+def payment_late(cell: Any) -> bool | None:
+    """True for 拖欠 / 延期, False for 按时 / 及时: the phrases of facts.yml, on-time ones first
+    (不拖欠 contains 拖欠)."""
+    payment, short = rules.load("facts")["payment"], settings()["payment_words"]
+    text = _fold(str(cell))
+    if any(phrase in text for phrase in [*payment["on_time"], *short["on_time"]]):
+        return False
+    if any(phrase in text for phrase in [*payment["late"], *short["late"]]):
+        return True
+    return None
+
+
+def this_year() -> int:
+    return date.today().year
