@@ -152,7 +152,8 @@ def _pareto(values: List[float]) -> Dict[str, float | int | None]:
     ranked = sorted((max(v, 0.0) for v in values), reverse=True)
     total = sum(ranked)
     if not ranked or total <= 0:
-        return {"customers": len(ranked), "share_for_80": None, "top20_count": None, "top20_share": None}
+        empty = dict.fromkeys(("count_for_80", "share_for_80", "top20_count", "top20_share"))
+        return {"customers": len(ranked), **empty}
     running, needed = 0.0, len(ranked)
     for index, value in enumerate(ranked, start=1):
         running += value

@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any, List
 
 from knowledge.portfolio.analysis import FRAMEWORKS, Analysis
 from knowledge.portfolio.sheets import messages
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A number a CSV gave as text (800, -5, 12.5; not 0012, a code): a number again in the export.
+_PLAIN_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?")
 
 
 def safe_cell(value: Any) -> Any:
-    """Numbers as they are; text that a spreadsheet would read as a formula, quoted."""
+    """Numbers as numbers; text that a spreadsheet would read as a formula, quoted."""
+    if isinstance(value, str) and _PLAIN_NUMBER.fullmatch(value):
+        return float(value) if "." in value else int(value)
     if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
         return "'" + value
     return value
