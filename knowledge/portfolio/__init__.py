@@ -6,10 +6,11 @@ classes and the pyramid tier by rank, for the list the Pareto figures and counts
 and ``export_xlsx``.
 """
 
-from knowledge.portfolio.analysis import Analysis, CustomerResult, analyse
+from knowledge.portfolio.analysis import Analysis, CustomerResult, analyse, analysis_json
 from knowledge.portfolio.columns import Mapping, map_columns
 from knowledge.portfolio.export import export_csv, export_xlsx
 from knowledge.portfolio.sheets import Limits, PortfolioError, Table, read_table
+from knowledge.portfolio.store import ResultStore
 
 __all__ = [
     "Analysis",
@@ -17,8 +18,10 @@ __all__ = [
     "Limits",
     "Mapping",
     "PortfolioError",
+    "ResultStore",
     "Table",
     "analyse",
+    "analysis_json",
     "export_csv",
     "export_xlsx",
     "map_columns",

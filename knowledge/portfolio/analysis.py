@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Protocol
 
 from knowledge.customers.facts import Facts
-from knowledge.customers.frameworks import Verdict, classify
+from knowledge.customers.frameworks import Verdict, classify, frameworks
 from knowledge.portfolio import columns
 from knowledge.portfolio.columns import Mapping, map_columns, read_number
 from knowledge.portfolio.sheets import PortfolioError, Table, messages
@@ -211,3 +211,36 @@ def analyse(table: Table, kb: Entries | None = None, rank_by: str | None = None)
             )
     pareto = _pareto([c.values[rank_by] for c in ranked]) if rank_by else _pareto([])
     return Analysis(table, mapping, customers, rank_by, pareto, counts, strategies, names)
+
+
+def analysis_json(analysis: Analysis) -> Dict[str, Any]:
+    """The analysis as the web front sends it: plain JSON types, class names as shown."""
+    names = {f["id"]: f["name"] for f in frameworks()}
+
+    def shown(class_id: str | None) -> str | None:
+        return analysis.names.get(class_id, class_id) if class_id else None
+
+    return {
+        "file": analysis.table.file,
+        "mapping": analysis.mapping.as_dict(),
+        "field_labels": messages()["field_labels"],
+        "rank_by": analysis.rank_by,
+        "rank_column": analysis.mapping.column(analysis.rank_by) if analysis.rank_by else None,
+        "pareto": analysis.pareto,
+        "frameworks": [{"id": fid, "name": names[fid]} for fid in FRAMEWORKS],
+        "counts": {
+            fid: [{"class": c, "name": shown(c), "count": n} for c, n in counts.items()]
+            for fid, counts in analysis.counts.items()
+        },
+        "strategies": analysis.strategies,
+        "customers": [
+            {
+                "row": c.row,
+                "name": c.name,
+                "rank": c.rank,
+                "classes": {fid: shown(c.classes[fid]) for fid in FRAMEWORKS},
+                "notes": c.notes,
+            }
+            for c in analysis.customers
+        ],
+    }
