@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 import yaml
 from aiohttp import web
 
+from knowledge.paths import BUILD_DIR
+from knowledge.portfolio import ResultStore
 from knowledge.search import KnowledgeBase
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -50,6 +52,10 @@ class WebConfig:
     # After the assistant deleted the conversation: how long its confirmation stays before the
     # page clears the widget's copy and reloads.
     forget_delay_ms: int = 2500
+    # Analysed customer lists (/portfolio): where they are kept, for how long, how large an upload may be.
+    portfolio_dir: Path = BUILD_DIR / "portfolio"
+    portfolio_keep_seconds: int = 24 * 3600
+    portfolio_max_bytes: int = 20 * 1024 * 1024
 
     def __post_init__(self) -> None:
         if self.rasa_url is not None:
@@ -81,6 +87,7 @@ CONFIG = web.AppKey("config", WebConfig)
 KB = web.AppKey("knowledge_base", KnowledgeBase)
 # Searches run on one worker thread: the event loop never waits for jieba or SQLite.
 SEARCH_THREAD = web.AppKey("search_thread", ThreadPoolExecutor)
+PORTFOLIO = web.AppKey("portfolio_store", ResultStore)
 
 
 @lru_cache(maxsize=1)

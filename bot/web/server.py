@@ -21,8 +21,9 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from bot.api_token import api_token
-from bot.web import conversations, faq, operators, pages, report
-from bot.web.config import CONFIG, KB, SEARCH_THREAD, STATIC_DIR, WebConfig, json_error
+from bot.web import conversations, faq, operators, pages, portfolio, report
+from bot.web.config import CONFIG, KB, PORTFOLIO, SEARCH_THREAD, STATIC_DIR, WebConfig, json_error
+from knowledge.portfolio import ResultStore
 from knowledge.search import KnowledgeBase, KnowledgeBaseMissing
 from knowledge.warm_up import warm_up_search
 
@@ -34,6 +35,7 @@ ROUTE_TABLES: List[web.RouteTableDef] = [
     report.routes,
     conversations.routes,
     operators.routes,
+    portfolio.routes,
 ]
 
 # Request lines up to 128 KiB (a URL-encoded question of ~14,000 Chinese characters), so an
@@ -113,12 +115,15 @@ def create_app(config: WebConfig | None = None) -> web.Application:
     app = web.Application(middlewares=[_api_errors])
     app[CONFIG] = config
     app[KB] = KnowledgeBase(config.db_path)
+    app[PORTFOLIO] = ResultStore(config.portfolio_dir, config.portfolio_keep_seconds)
     for table in ROUTE_TABLES:
         app.add_routes(table)
     app.router.add_static("/static/", STATIC_DIR)
     app.on_response_prepare.append(_security_headers)
     app.on_startup.append(_start_search)
+    app.on_startup.append(portfolio.start_purge)
     app.on_cleanup.append(_stop_search)
+    app.on_cleanup.append(portfolio.stop_purge)
     return app
 
 
@@ -145,6 +150,7 @@ def main(argv: List[str] | None = None) -> int:
             rasa_port=args.rasa_port,
             rasa_api_url=args.rasa_api_url,
             report_token=api_token(),
+            portfolio_keep_seconds=int(os.environ.get("PORTFOLIO_KEEP_SECONDS", 24 * 3600)),
         )
     except ValueError as error:
         parser.error(str(error))

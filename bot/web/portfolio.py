@@ -1,0 +1,177 @@
+"""Customer lists analysed on the web front (issue #15): upload, result, exports, delete.
+
+``POST /api/portfolio`` (multipart, field ``file``; optional ``rank_by`` profit | revenue) reads
+the list with knowledge.portfolio and answers 201 with the analysis and its unguessable link
+``/portfolio/<id>``; a file it cannot read is a 4xx whose ``error`` says why in Chinese.
+``GET /api/portfolio/<id>``, ``GET /api/portfolio/<id>/export.csv|xlsx`` and
+``DELETE /api/portfolio/<id>`` serve and remove a result; results expire after
+``portfolio_keep_seconds`` (a purge runs in the background). The uploaded file is deleted as soon
+as it is read, and nothing about its content (customer names) is logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import tempfile
+from pathlib import Path
+from typing import Any, Dict
+from urllib.parse import quote
+
+from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
+
+from bot.web.config import CONFIG, KB, PORTFOLIO, STATIC_DIR, dumps, json_error, texts
+from knowledge.portfolio import (
+    Limits,
+    PortfolioError,
+    analyse,
+    analysis_json,
+    export_csv,
+    export_xlsx,
+    read_table,
+)
+from knowledge.portfolio.store import EXPORTS
+
+log = logging.getLogger(__name__)
+
+routes = web.RouteTableDef()
+
+RANK_BY = {"profit": "profit_wan", "revenue": "purchase_wan"}
+MAX_NAME_CHARS = 200
+_CHUNK = 64 * 1024
+# Refusals for size answer 413; every other unreadable file 400.
+_STATUS = {"too_large": 413, "upload_too_large": 413}
+
+
+def _refusal(error: PortfolioError) -> web.Response:
+    body = {"error": error.message, "code": error.code}
+    return web.json_response(body, status=_STATUS.get(error.code, 400), dumps=dumps)
+
+
+@routes.get("/portfolio")
+@routes.get("/portfolio/{id}")
+async def portfolio_page(request: web.Request) -> web.FileResponse:
+    # The same page for the upload and a result: its script reads the id from the address.
+    return web.FileResponse(STATIC_DIR / "portfolio.html", headers={"Cache-Control": "no-store"})
+
+
+def _analyse(path: Path, name: str, rank_by: str | None, request: web.Request) -> Dict[str, Any]:
+    config = request.app[CONFIG]
+    limits = Limits(max_bytes=config.portfolio_max_bytes)
+    analysis = analyse(read_table(path, limits, name=name), request.app[KB], rank_by=rank_by)
+    result = analysis_json(analysis)
+    exports = {"csv": export_csv(analysis), "xlsx": export_xlsx(analysis)}
+    result_id = request.app[PORTFOLIO].save(result, exports)
+    return {**result, "id": result_id, "url": f"/portfolio/{result_id}"}
+
+
+async def _receive(part: Any, path: Path, max_bytes: int) -> bool:
+    """Write the uploaded part to ``path``; False, having stopped reading, once it exceeds ``max_bytes``."""
+    size = 0
+    with path.open("wb") as file:
+        while chunk := await part.read_chunk(_CHUNK):
+            size += len(chunk)
+            if size > max_bytes:
+                return False
+            file.write(chunk)
+    return True
+
+
+def _too_large(name: str, max_bytes: int) -> PortfolioError:
+    return PortfolioError("upload_too_large", file=name, limit_mb=max_bytes // 2**20)
+
+
+@routes.post("/api/portfolio")
+async def upload(request: web.Request) -> web.Response:
+    config = request.app[CONFIG]
+    if not request.content_type.startswith("multipart/"):
+        return json_error(400, "portfolio_no_file")
+    rank_by = None
+    upload_dir = config.portfolio_dir / "uploads"
+    upload_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with tempfile.TemporaryDirectory(dir=upload_dir) as folder:
+        path, name = Path(folder), None
+        try:
+            reader = await request.multipart()
+            while (part := await reader.next()) is not None:
+                if part.name == "rank_by":
+                    chosen = (await part.text()).strip()
+                    if chosen not in RANK_BY:
+                        return json_error(400, "portfolio_bad_rank")
+                    rank_by = RANK_BY[chosen]
+                elif part.name == "file" and name is None:
+                    name = (part.filename or "upload")[-MAX_NAME_CHARS:]
+                    # openpyxl opens a workbook only under its extension; the user's name is not a path.
+                    suffix = Path(name).suffix.lower()
+                    path = path / f"upload{suffix if suffix in ('.xlsx', '.csv') else ''}"
+                    if not await _receive(part, path, config.portfolio_max_bytes):
+                        return _refusal(_too_large(name, config.portfolio_max_bytes))
+        except (ValueError, AssertionError, KeyError, UnicodeDecodeError, HttpProcessingError):
+            # A body that is no form (no boundary, broken part headers).
+            return json_error(400, "portfolio_no_file")
+        if name is None:
+            return json_error(400, "portfolio_no_file")
+        loop = asyncio.get_running_loop()
+        try:
+            body = await loop.run_in_executor(None, _analyse, path, name, rank_by, request)
+        except PortfolioError as error:
+            return _refusal(error)
+        except Exception as error:  # a sheet the reader did not foresee: a 400, never a 500
+            log.error("portfolio analysis failed: %s", type(error).__name__)  # no content: it names customers
+            return json_error(400, "portfolio_failed")
+    return web.json_response(body, status=201, dumps=dumps, headers={"Cache-Control": "no-store"})
+
+
+@routes.get("/api/portfolio/{id}")
+async def result(request: web.Request) -> web.Response:
+    found = request.app[PORTFOLIO].load(request.match_info["id"])
+    if found is None:
+        return json_error(404, "portfolio_gone")
+    body = {**found, "url": f"/portfolio/{found['id']}"}
+    return web.json_response(body, dumps=dumps, headers={"Cache-Control": "no-store"})
+
+
+@routes.get("/api/portfolio/{id}/export.{kind}")
+async def export(request: web.Request) -> web.Response:
+    kind = request.match_info["kind"]
+    data = request.app[PORTFOLIO].export(request.match_info["id"], kind)
+    if data is None:
+        return json_error(404, "portfolio_gone")
+    shown = quote(f"{texts()['portfolio']['export_name']}.{kind}")
+    headers = {
+        "Content-Disposition": f"attachment; filename=\"portfolio.{kind}\"; filename*=UTF-8''{shown}",
+        "Cache-Control": "no-store",
+    }
+    return web.Response(body=data, content_type=EXPORTS[kind], headers=headers)
+
+
+@routes.delete("/api/portfolio/{id}")
+async def delete(request: web.Request) -> web.Response:
+    if not request.app[PORTFOLIO].delete(request.match_info["id"]):
+        return json_error(404, "portfolio_gone")
+    return web.json_response({"deleted": True})
+
+
+async def _purge_forever(app: web.Application) -> None:
+    store = app[PORTFOLIO]
+    interval = max(1, min(600, store.keep_seconds // 4))
+    while True:
+        removed = await asyncio.get_running_loop().run_in_executor(None, store.purge)
+        if removed:
+            log.info("removed %d expired customer-list analyses", removed)
+        await asyncio.sleep(interval)
+
+
+async def start_purge(app: web.Application) -> None:
+    app[PURGE_TASK] = asyncio.create_task(_purge_forever(app))
+
+
+async def stop_purge(app: web.Application) -> None:
+    app[PURGE_TASK].cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await app[PURGE_TASK]
+
+
+PURGE_TASK = web.AppKey("portfolio_purge", asyncio.Task)
