@@ -56,7 +56,10 @@ def test_widget_texts_are_chinese(web_front):
     assert texts["input_hint"].startswith("请输入") and texts["title"] == "客户管理知识助手"
 
 
-@pytest.mark.parametrize("path", ["/", "/faq", "/config.js", "/static/site.css", "/api/glossary"])
+PATHS = ["/", "/faq", "/portfolio", "/config.js", "/static/site.css", "/static/portfolio.js", "/api/glossary"]
+
+
+@pytest.mark.parametrize("path", PATHS)
 def test_every_response_carries_the_security_headers(web_front, path):
     status, headers, _ = get(web_front.url + path)
     assert status == 200
@@ -67,7 +70,7 @@ def test_every_response_carries_the_security_headers(web_front, path):
 
 
 def test_pages_are_chinese_and_load_only_local_scripts(web_front):
-    for path in ("/", "/faq"):
+    for path in ("/", "/faq", "/portfolio"):
         _, _, html = get(web_front.url + path)
         html = html.decode("utf-8")
         assert '<html lang="zh-CN">' in html
