@@ -12,6 +12,7 @@ import statistics
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
@@ -123,8 +124,17 @@ def _plain_number(cell: Any) -> float | None:
         return None
 
 
+@lru_cache(maxsize=4)
+def _missing_words(stamp: int) -> frozenset:  # noqa: ARG001 (the cache key: columns.yml's time)
+    return frozenset(_fold(word) for word in settings()["missing"])
+
+
 def is_missing(cell: Any) -> bool:
-    return cell is None or _fold(str(cell)) in {_fold(m) for m in settings()["missing"]}
+    if cell is None:
+        return True
+    if isinstance(cell, (int, float)):
+        return False
+    return _fold(str(cell)) in _missing_words(yamlfile.stamp(COLUMNS_FILE))
 
 
 def _clean(cell: Any) -> str:
