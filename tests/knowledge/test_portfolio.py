@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from knowledge.paths import PACKAGE_DIR
 from knowledge.portfolio import analyse, read_table
 from knowledge.portfolio.columns import map_columns, read_number
 from knowledge.portfolio.sheets import messages
@@ -179,3 +180,11 @@ def test_strategies_come_from_the_knowledge_base_with_their_customers(tmp_path, 
         "iron_customer": 1,
         "lead_customer": 1,
     }
+
+
+def test_the_sample_file_in_the_repository_reads_as_the_readme_says(kb):
+    analysis = analyse(read_table(PACKAGE_DIR / "portfolio" / "sample.csv"), kb)
+    shown = [analysis.names.get(c.classes["value_matrix"] or "") for c in analysis.customers]
+    assert shown == ["白金客户", "黄金客户", "铁质客户", "黄金客户", "铁质客户", "铅质客户", None, None]
+    assert analysis.mapping.unmapped == ["备注"]
+    assert analysis.pareto["share_for_80"] == 50.0
