@@ -170,10 +170,16 @@ def _pareto(values: List[float]) -> Dict[str, float | int | None]:
     }
 
 
-def analyse(table: Table, kb: Entries | None = None, rank_by: str | None = None) -> Analysis:
+def analyse(
+    table: Table,
+    kb: Entries | None = None,
+    rank_by: str | None = None,
+    columns_chosen: Dict[str, str | None] | None = None,
+) -> Analysis:
     """Classify every row of ``table``; ``rank_by`` (profit_wan | purchase_wan) orders the pyramid
-    and the Pareto figures, by default the first of columns.yml's ``rank_by`` the list has."""
-    mapping = map_columns(table.header, table.rows)
+    and the Pareto figures, by default the first of columns.yml's ``rank_by`` the list has;
+    ``columns_chosen`` (field → header, or None) corrects the recognised columns."""
+    mapping = map_columns(table.header, table.rows, columns_chosen)
     headers = "、".join(h for h in table.header if h) or "（空）"
     if not mapping.fields:
         raise PortfolioError("no_columns", file=table.file, headers=headers)

@@ -18,6 +18,7 @@ from typing import Any, Dict, List, Tuple
 
 from knowledge import rules, yamlfile
 from knowledge.customers.numbers import quantities
+from knowledge.portfolio.sheets import PortfolioError, messages
 
 COLUMNS_FILE = Path(__file__).with_name("columns.yml")
 MONEY_FIELDS = ("purchase_wan", "profit_wan")
@@ -65,18 +66,31 @@ def _bare(header: str) -> Tuple[str, float | None]:
     return re.sub(r"[\s()（）\[\]【】/%:：_-]+", "", text), unit
 
 
-def map_columns(header: List[str], rows: List[List[Any]]) -> Mapping:
-    """The fields found in ``header``; each column serves at most one field, each field one column."""
+def map_columns(
+    header: List[str], rows: List[List[Any]], chosen: Dict[str, str | None] | None = None
+) -> Mapping:
+    """The fields found in ``header``; each column serves at most one field, each field one column.
+
+    ``chosen`` is the user's correction, field → header (None: the list has no such column); it
+    wins over the names of columns.yml. A field or a header that does not exist is a
+    ``bad_mapping`` PortfolioError.
+    """
     fields = settings()["fields"]
     mapping = Mapping(header=list(header))
-    units: Dict[int, float | None] = {}
+    chosen = chosen or {}
+    for name, title in chosen.items():
+        if name not in fields or (title is not None and title not in header):
+            raise PortfolioError("bad_mapping", field=name, column=title)
+        if title is not None:
+            mapping.fields[name] = header.index(title)
+    units: Dict[int, float | None] = {index: _bare(title)[1] for index, title in enumerate(header)}
     for index, title in enumerate(header):
-        bare, units[index] = _bare(title)
-        if not bare:
+        bare = _bare(title)[0]
+        if not bare or index in mapping.fields.values():
             continue
         best: Tuple[int, str] | None = None
         for name, spec in fields.items():
-            if name in mapping.fields:
+            if name in mapping.fields or name in chosen:
                 continue
             if any(_fold(word) in bare for word in spec.get("exclude", [])):
                 continue
@@ -108,8 +122,6 @@ def _money_scale(mapping: Mapping, name: str, unit: float | None, rows: List[Lis
 
 
 def messages_notes() -> dict:
-    from knowledge.portfolio.sheets import messages
-
     return messages()["notes"]
 
 

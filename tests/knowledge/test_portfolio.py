@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from knowledge.paths import PACKAGE_DIR
-from knowledge.portfolio import analyse, read_table
+from knowledge.portfolio import PortfolioError, analyse, read_table
 from knowledge.portfolio.columns import map_columns, read_number
 from knowledge.portfolio.sheets import messages
 from tests.knowledge.portfolio_files import WRITERS, write
@@ -188,3 +188,32 @@ def test_the_sample_file_in_the_repository_reads_as_the_readme_says(kb):
     assert shown == ["白金客户", "黄金客户", "铁质客户", "黄金客户", "铁质客户", "铅质客户", None, None]
     assert analysis.mapping.unmapped == ["备注"]
     assert analysis.pareto["share_for_80"] == 50.0
+
+
+def test_the_user_can_correct_the_columns(tmp_path, kb):
+    rows = [["客户", "去年进货（万元）", "Trend", "增长率"], ["甲公司", 800, "25%", "1%"]]
+    path = write(tmp_path, "xlsx", rows)
+    with pytest.raises(PortfolioError) as raised:  # 去年进货 is no name columns.yml knows
+        analyse(read_table(path), kb, columns_chosen={"growth_pct": None})
+    assert raised.value.code == "no_amount"
+    chosen = {"purchase_wan": "去年进货（万元）", "growth_pct": "Trend"}
+    analysis = analyse(read_table(path), kb, columns_chosen=chosen)
+    assert analysis.mapping.as_dict()["mapped"] == {**chosen, "name": "客户"}
+    assert analysis.mapping.unmapped == ["增长率"]
+    assert analysis.customers[0].classes["value_matrix"] == "platinum_customer"  # 25%, not 1%
+    unchosen = analyse(read_table(path), kb, columns_chosen={"purchase_wan": "去年进货（万元）"})
+    assert unchosen.customers[0].classes["value_matrix"] == "gold_customer"  # 增长率 1% found by name
+    without = analyse(
+        read_table(path), kb, columns_chosen={"purchase_wan": "去年进货（万元）", "growth_pct": None}
+    )
+    assert "growth_pct" not in without.mapping.fields
+    assert without.customers[0].classes["value_matrix"] is None
+
+
+@pytest.mark.parametrize("chosen", [{"revenue_total": "客户"}, {"purchase_wan": "没有这一列"}])
+def test_a_correction_naming_nothing_is_refused(tmp_path, kb, chosen):
+    path = write(tmp_path, "gbk_csv", [["客户", "销售额"], ["甲", 1]])
+    with pytest.raises(PortfolioError) as raised:
+        analyse(read_table(path), kb, columns_chosen=chosen)
+    assert raised.value.code == "bad_mapping"
+    assert list(chosen.values())[0] in raised.value.message
