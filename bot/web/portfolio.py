@@ -1,6 +1,7 @@
 """Customer lists analysed on the web front (issue #15): upload, result, exports, delete.
 
-``POST /api/portfolio`` (multipart, field ``file``; optional ``rank_by`` profit | revenue) reads
+``POST /api/portfolio`` (multipart, field ``file``; optional ``rank_by`` profit | revenue and
+``columns``, a JSON object correcting the recognised columns: field → header or null) reads
 the list with knowledge.portfolio and answers 201 with the analysis and its unguessable link
 ``/portfolio/<id>``; a file it cannot read is a 4xx whose ``error`` says why in Chinese.
 ``GET /api/portfolio/<id>``, ``GET /api/portfolio/<id>/export.csv|xlsx`` and
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import tempfile
 from pathlib import Path
@@ -57,10 +59,12 @@ async def portfolio_page(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC_DIR / "portfolio.html", headers={"Cache-Control": "no-store"})
 
 
-def _analyse(path: Path, name: str, rank_by: str | None, request: web.Request) -> Dict[str, Any]:
+def _analyse(
+    path: Path, name: str, rank_by: str | None, columns: Dict[str, str | None] | None, request: web.Request
+) -> Dict[str, Any]:
     config = request.app[CONFIG]
-    limits = Limits(max_bytes=config.portfolio_max_bytes)
-    analysis = analyse(read_table(path, limits, name=name), request.app[KB], rank_by=rank_by)
+    table = read_table(path, Limits(max_bytes=config.portfolio_max_bytes), name=name)
+    analysis = analyse(table, request.app[KB], rank_by=rank_by, columns_chosen=columns)
     result = analysis_json(analysis)
     exports = {"csv": export_csv(analysis), "xlsx": export_xlsx(analysis)}
     result_id = request.app[PORTFOLIO].save(result, exports)
@@ -88,7 +92,7 @@ async def upload(request: web.Request) -> web.Response:
     config = request.app[CONFIG]
     if not request.content_type.startswith("multipart/"):
         return json_error(400, "portfolio_no_file")
-    rank_by = None
+    rank_by, columns = None, None
     upload_dir = config.portfolio_dir / "uploads"
     upload_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     with tempfile.TemporaryDirectory(dir=upload_dir) as folder:
@@ -101,6 +105,15 @@ async def upload(request: web.Request) -> web.Response:
                     if chosen not in RANK_BY:
                         return json_error(400, "portfolio_bad_rank")
                     rank_by = RANK_BY[chosen]
+                elif part.name == "columns":
+                    try:
+                        columns = json.loads(await part.text())
+                    except ValueError:
+                        columns = None
+                    if not isinstance(columns, dict) or not all(
+                        isinstance(v, (str, type(None))) for v in columns.values()
+                    ):
+                        return json_error(400, "portfolio_bad_columns")
                 elif part.name == "file" and name is None:
                     name = (part.filename or "upload")[-MAX_NAME_CHARS:]
                     # openpyxl opens a workbook only under its extension; the user's name is not a path.
@@ -115,7 +128,7 @@ async def upload(request: web.Request) -> web.Response:
             return json_error(400, "portfolio_no_file")
         loop = asyncio.get_running_loop()
         try:
-            body = await loop.run_in_executor(None, _analyse, path, name, rank_by, request)
+            body = await loop.run_in_executor(None, _analyse, path, name, rank_by, columns, request)
         except PortfolioError as error:
             return _refusal(error)
         except Exception as error:  # a sheet the reader did not foresee: a 400, never a 500

@@ -84,6 +84,18 @@ def test_upload_read_download_delete(server, tmp_path, caplog):
     assert not any("机密" in record.getMessage() for record in caplog.records)
 
 
+def test_a_correction_of_the_columns_is_applied(server, tmp_path):
+    rows = [["客户", "去年进货（万元）", "Trend"], ["甲公司", 800, "25%"]]
+    response = upload(
+        server,
+        write(tmp_path, "xlsx", rows),
+        columns='{"purchase_wan": "去年进货（万元）", "growth_pct": "Trend"}',
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["customers"][0]["classes"]["value_matrix"] == "白金客户"
+    assert upload(server, write(tmp_path, "xlsx", rows)).json()["code"] == "no_amount"
+
+
 def test_the_uploaded_file_is_not_kept(server, store_dir, tmp_path):
     response = upload(server, write(tmp_path, "xlsx", ROWS))
     assert response.status_code == 201, response.text
@@ -138,8 +150,19 @@ A_CSV = {"file": ("a.csv", b"a,b\n1,2\n")}
         lambda url: requests.post(url, files={"other": ("a.csv", b"x")}, timeout=10),
         lambda url: requests.post(url, data=b"--x\r\nbroken", headers=BROKEN_FORM, timeout=10),
         lambda url: requests.post(url, files=A_CSV, data={"rank_by": "x"}, timeout=10),
+        lambda url: requests.post(url, files=A_CSV, data={"columns": "{"}, timeout=10),
+        lambda url: requests.post(url, files=A_CSV, data={"columns": '{"name": 3}'}, timeout=10),
+        lambda url: requests.post(url, files=A_CSV, data={"columns": '{"name": "没有"}'}, timeout=10),
     ],
-    ids=["not a form", "no file field", "broken form", "bad rank_by"],
+    ids=[
+        "not a form",
+        "no file field",
+        "broken form",
+        "bad rank_by",
+        "columns not JSON",
+        "columns not text",
+        "no such header",
+    ],
 )
 def test_a_request_without_a_usable_file_is_a_400(server, send):
     response = send(f"{server.url}/api/portfolio")
