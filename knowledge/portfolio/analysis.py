@@ -10,8 +10,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Protocol
 
+from knowledge.customers.explain import level_line
 from knowledge.customers.facts import Facts
-from knowledge.customers.frameworks import Verdict, classify, frameworks
+from knowledge.customers.frameworks import Verdict, classify, frameworks, value_levels
 from knowledge.portfolio import columns
 from knowledge.portfolio.columns import Mapping, map_columns, read_number
 from knowledge.portfolio.sheets import PortfolioError, Table, messages
@@ -19,6 +20,16 @@ from knowledge.portfolio.sheets import PortfolioError, Table, messages
 # The frameworks a list can decide, in the order the export shows them.
 FRAMEWORKS = ("value_matrix", "pyramid", "key_classes", "loyalty")
 AMOUNT_FIELDS = ("purchase_wan", "profit_wan", "margin_pct")
+# The fact → the field whose cell it is read from.
+_EVIDENCE = {
+    "purchase_wan": "purchase_wan",
+    "margin_pct": "margin_pct",
+    "growth_pct": "growth_pct",
+    "years": "years",
+    "late_payment": "payment",
+    "order_frequency": "orders",
+    "market_share": "market_share",
+}
 _KINDS = {"purchase_wan": "money", "profit_wan": "money", "margin_pct": "percent", "growth_pct": "percent"}
 
 
@@ -39,6 +50,8 @@ class CustomerResult:
     classes: Dict[str, str | None]  # framework id → entry id, label, or None (undecided)
     rank: int | None = None
     notes: List[str] = field(default_factory=list)
+    # The levels of the value matrix and what decided them, worded as in a one-customer reply.
+    basis: List[str] = field(default_factory=list)
 
 
 @dataclass
@@ -137,6 +150,12 @@ def _read_row(number: int, row: List[Any], mapping: Mapping, fractions: set) -> 
         order_frequency=values.get("order_frequency"),
         market_share=values.get("market_share"),
     )
+    # Each fact keeps the cell it was read from, as a description keeps its words.
+    facts.evidence = {
+        fact: str(_cell(row, mapping, column)).strip()
+        for fact, column in _EVIDENCE.items()
+        if getattr(facts, fact) is not None and column in mapping.fields
+    }
     name = name or messages()["unnamed"].format(row=number)
     return CustomerResult(number, name, values, facts, {}, notes=notes)
 
@@ -199,6 +218,9 @@ def analyse(
             customer.notes.append(messages()["notes"]["no_rank"].format(column=mapping.column(rank_by)))
         verdicts = {v.framework["id"]: v for v in classify(customer.facts)}
         customer.classes = {fid: _class_of(verdicts[fid]) for fid in FRAMEWORKS}
+        customer.basis = [
+            level_line(d, lvl, customer.facts) for d, lvl in value_levels(customer.facts).items()
+        ]
     counts = {fid: dict(Counter(c.classes[fid] for c in customers if c.classes[fid])) for fid in FRAMEWORKS}
     names: Dict[str, str] = {}
     strategies: List[Dict[str, Any]] = []
@@ -246,6 +268,7 @@ def analysis_json(analysis: Analysis) -> Dict[str, Any]:
                 "rank": c.rank,
                 "classes": {fid: shown(c.classes[fid]) for fid in FRAMEWORKS},
                 "notes": c.notes,
+                "basis": c.basis,
             }
             for c in analysis.customers
         ],

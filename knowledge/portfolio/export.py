@@ -31,12 +31,13 @@ def safe_cell(value: Any) -> Any:
 def rows(analysis: Analysis) -> List[List[Any]]:
     """The header and one row per customer: the user's cells, then the classes and the notes."""
     added = messages()["added_columns"]
-    header = [*analysis.table.header, *(added[fid] for fid in FRAMEWORKS), added["notes"]]
+    header = [*analysis.table.header, *(added[fid] for fid in FRAMEWORKS), added["basis"], added["notes"]]
     body = []
     for row, customer in zip(analysis.table.rows, analysis.customers, strict=True):
         found = [customer.classes[fid] or "" for fid in FRAMEWORKS]
         classes = [analysis.names.get(class_id, class_id) for class_id in found]
-        body.append([*row, *classes, "；".join(customer.notes)])
+        basis = "；".join(line.lstrip("· ") for line in customer.basis)
+        body.append([*row, *classes, basis, "；".join(customer.notes)])
     return [[safe_cell(cell) for cell in line] for line in [header, *body]]
 
 

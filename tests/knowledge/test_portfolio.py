@@ -36,6 +36,16 @@ def test_every_class_from_every_file_kind(tmp_path, kb, kind, row, matrix, key_c
     assert customer.classes["loyalty"] == loyalty
 
 
+def test_the_basis_of_the_value_matrix_quotes_the_cells(tmp_path, kb):
+    path = write(tmp_path, "gbk_csv", [HEADER, *(c[0] for c in CUSTOMERS)])
+    by_name = {c.name: c for c in analyse(read_table(path), kb).customers}
+    assert by_name["丙公司"].basis == [
+        "· 当前价值：低，依据年采购额 50 万元（“约50万”）",
+        "· 增值潜力：高，依据增长率 30%（“30”）",
+    ]
+    assert by_name["戊公司"].basis[1] == "· 增值潜力：低，依据增长率 -5%（“-5%”）"
+
+
 def test_mapping_names_what_it_recognised_and_what_not(tmp_path):
     table = read_table(write(tmp_path, "gbk_csv", [HEADER, CUSTOMERS[0][0]]))
     mapping = map_columns(table.header, table.rows).as_dict()

@@ -66,6 +66,7 @@
       var row = el("tr");
       [customer.row, customer.name, customer.rank].forEach(function (v) { row.appendChild(el("td", v)); });
       FRAMEWORKS.forEach(function (id) { row.appendChild(el("td", customer.classes[id])); });
+      row.appendChild(el("td", customer.basis.join(" ")));
       row.appendChild(el("td", customer.notes.join("；")));
       body.appendChild(row);
     });
