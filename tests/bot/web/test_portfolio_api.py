@@ -180,5 +180,7 @@ def test_a_result_expires(tmp_path):
     config = WebConfig(rasa_port=1, portfolio_dir=tmp_path / "store", portfolio_keep_seconds=1)
     with ThreadedApp(create_app(config)) as running:
         created = upload(running, write(tmp_path, "bom_csv", ROWS)).json()
-        time.sleep(1.2)
+        assert (tmp_path / "store" / created["id"]).is_dir()
+        time.sleep(2.5)  # the background purge runs every second here: no request needed
+        assert not (tmp_path / "store" / created["id"]).exists()
         assert requests.get(f"{running.url}/api/portfolio/{created['id']}", timeout=10).status_code == 404
