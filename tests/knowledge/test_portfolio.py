@@ -227,3 +227,12 @@ def test_a_correction_naming_nothing_is_refused(tmp_path, kb, chosen):
         analyse(read_table(path), kb, columns_chosen=chosen)
     assert raised.value.code == "bad_mapping"
     assert list(chosen.values())[0] in raised.value.message
+
+
+def test_a_formula_excel_never_calculated_is_missing_not_run(tmp_path, kb):
+    # openpyxl writes the formula without a cached value, as a generator would; Excel saves one.
+    rows = [["客户名称", "年采购额（万元）", "增长率"], ["甲公司", "=100*8", "25%"]]
+    analysis = analyse(read_table(write(tmp_path, "xlsx", rows)), kb)
+    customer = analysis.customers[0]
+    assert customer.values["purchase_wan"] is None
+    assert customer.notes[0] == "“年采购额（万元）”为空"
