@@ -96,3 +96,15 @@ def test_the_user_name_of_the_file_is_the_one_shown(tmp_path):
     with pytest.raises(PortfolioError) as raised:
         read_table(path, name="我的客户.pdf")
     assert "“我的客户.pdf”" in raised.value.message
+
+
+@pytest.mark.parametrize("rows, refused", [(100_000, False), (100_001, True)])
+def test_the_default_limit_is_a_hundred_thousand_rows(tmp_path, rows, refused):
+    path = tmp_path / "十万行.csv"
+    path.write_bytes(("客户名称,年采购额\n" + "甲,1\n" * rows).encode("gbk"))
+    if refused:
+        with pytest.raises(PortfolioError) as raised:
+            read_table(path)
+        assert raised.value.code == "too_many_rows" and "100000" in raised.value.message
+    else:
+        assert len(read_table(path).rows) == rows
