@@ -47,6 +47,7 @@ class Mapping:
             "mapped": {name: self.column(name) for name in self.fields},
             "unmapped": self.unmapped,
             "notes": self.notes,
+            "header": self.header,
         }
 
 

@@ -48,6 +48,7 @@
     var unmapped = document.getElementById("portfolio-unmapped");
     unmapped.textContent = result.mapping.unmapped.length
       ? unmapped.dataset.label + result.mapping.unmapped.join("、") : "";
+    renderCorrection(result);
     var pareto = document.getElementById("portfolio-pareto");
     pareto.textContent = result.pareto.share_for_80 === null ? pareto.dataset.none
       : fill(pareto.dataset.text, Object.assign({ column: result.rank_column }, result.pareto));
@@ -83,16 +84,58 @@
     };
   }
 
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
+  // One select per field: the header the user says holds it, or none.
+  function renderCorrection(result) {
+    var box = document.getElementById("portfolio-columns");
+    box.replaceChildren();
+    Object.keys(result.field_labels).forEach(function (field) {
+      var label = el("label", result.field_labels[field]);
+      var select = el("select");
+      select.name = field;
+      select.appendChild(el("option", box.dataset.none));
+      select.firstChild.value = "";
+      result.mapping.header.forEach(function (title) {
+        if (!title) return;
+        var option = el("option", title);
+        option.value = title;
+        option.selected = result.mapping.mapped[field] === title;
+        select.appendChild(option);
+      });
+      label.appendChild(select);
+      box.appendChild(label);
+    });
+    var button = document.getElementById("portfolio-reanalyse");
+    button.onclick = function () {
+      if (!document.getElementById("portfolio-file").files.length) {
+        form.hidden = false;
+        return say(button.dataset.needFile);
+      }
+      var columns = {};
+      box.querySelectorAll("select").forEach(function (select) {
+        columns[select.name] = select.value || null;
+      });
+      var body = new FormData(form);
+      body.append("columns", JSON.stringify(columns));
+      // The earlier analysis is replaced: it is deleted once the new one exists.
+      upload(body, "/api/portfolio/" + result.id);
+    };
+  }
+
+  function upload(body, replaced) {
     say(status.dataset.working);
-    fetch("/api/portfolio", { method: "POST", body: new FormData(form) }).then(function (response) {
+    fetch("/api/portfolio", { method: "POST", body: body }).then(function (response) {
       if (!response.ok) return errorOf(response).then(say);
       return response.json().then(function (result) {
+        if (replaced) fetch(replaced, { method: "DELETE" });
         history.pushState(null, "", result.url);
         render(result);
       });
     });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    upload(new FormData(form), null);
   });
 
   var match = location.pathname.match(/^\/portfolio\/([A-Za-z0-9_-]+)$/);

@@ -7,6 +7,7 @@ import re
 from typing import Iterator
 
 import pytest
+import requests
 
 from bot.web.config import WebConfig
 from bot.web.server import create_app
@@ -54,6 +55,26 @@ def test_upload_see_download_delete(server, page, page_errors, tmp_path):
     assert page.inner_text("#portfolio-status") == "分析结果已删除。"
     page.goto(link)
     page.wait_for_function("document.getElementById('portfolio-status').textContent.includes('已过期删除')")
+    assert page_errors == []
+
+
+def test_the_columns_can_be_corrected_and_the_list_analysed_again(server, page, page_errors, tmp_path):
+    rows = [["客户名称", "年采购额（万元）", "增长率", "Trend"], ["甲公司", 800, "1%", "25%"]]
+    page.goto(f"{server.url}/portfolio")
+    page.set_input_files("#portfolio-file", str(write(tmp_path, "xlsx", rows)))
+    page.click("button[type=submit]")
+    page.wait_for_selector("#portfolio-result:not([hidden])")
+    first = page.evaluate("location.pathname")
+    cell = "#portfolio-table tbody tr >> nth=0 >> td >> nth=3"
+    assert page.inner_text(cell) == "黄金客户"  # 增长率 1%
+    page.click("#portfolio-correct summary")
+    page.select_option("#portfolio-columns select[name=growth_pct]", "Trend")
+    page.click("#portfolio-reanalyse")
+    page.wait_for_url(lambda url: not url.endswith(first))
+    page.wait_for_selector("#portfolio-table tbody td:nth-child(4):text-is('白金客户')")
+    assert page.input_value("#portfolio-columns select[name=growth_pct]") == "Trend"
+    page.wait_for_timeout(300)
+    assert requests.get(f"{server.url}/api{first}", timeout=10).status_code == 404  # the old one is gone
     assert page_errors == []
 
 
