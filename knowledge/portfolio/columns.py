@@ -194,15 +194,20 @@ def level_word(cell: Any, words: Dict[str, List[str]]) -> str | None:
 
 
 def payment_late(cell: Any) -> bool | None:
-    """True for 拖欠 / 延期, False for 按时 / 及时: the phrases of facts.yml, on-time ones first
-    (不拖欠 contains 拖欠)."""
+    """True for 拖欠 / 延期, False for 按时 / 及时: the phrases of facts.yml and columns.yml; the
+    longest phrase found decides (不拖欠 is on time though it contains 拖欠, 不按时 late)."""
     payment, short = rules.load("facts")["payment"], settings()["payment_words"]
     text = _fold(str(cell))
-    if any(phrase in text for phrase in [*payment["on_time"], *short["on_time"]]):
-        return False
-    if any(phrase in text for phrase in [*payment["late"], *short["late"]]):
-        return True
-    return None
+    found = [
+        (len(phrase), late)
+        for late, phrases in (
+            (False, [*payment["on_time"], *short["on_time"]]),
+            (True, [*payment["late"], *short["late"]]),
+        )
+        for phrase in phrases
+        if phrase in text
+    ]
+    return max(found)[1] if found else None
 
 
 def this_year() -> int:

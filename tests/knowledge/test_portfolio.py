@@ -7,7 +7,7 @@ import pytest
 
 from knowledge.paths import PACKAGE_DIR
 from knowledge.portfolio import PortfolioError, analyse, read_table
-from knowledge.portfolio.columns import map_columns, read_number
+from knowledge.portfolio.columns import map_columns, payment_late, read_number
 from knowledge.portfolio.sheets import messages
 from tests.knowledge.portfolio_files import WRITERS, write
 
@@ -104,6 +104,24 @@ def test_a_header_maps_to_its_field(header, field):
 )
 def test_a_cell_is_read_with_the_number_reader(cell, kind, scale, expected):
     assert read_number(cell, kind, scale) == (pytest.approx(expected) if expected is not None else None)
+
+
+@pytest.mark.parametrize(
+    "cell, late",
+    [
+        ("按时", False),
+        ("按时回款", False),
+        ("从不拖欠", False),
+        ("良好", False),
+        ("拖欠", True),
+        ("经常逾期", True),
+        ("不按时", True),
+        ("回款慢", True),
+        ("一般", None),
+    ],
+)
+def test_a_payment_cell(cell, late):
+    assert payment_late(cell) is late
 
 
 def test_money_without_a_unit_is_read_in_yuan_when_the_figures_are_large(tmp_path, kb):
