@@ -16,12 +16,14 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 import tempfile
 from pathlib import Path
 from typing import Any, Dict
 from urllib.parse import quote
 
 from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
 from aiohttp.http_exceptions import HttpProcessingError
 
 from bot.web.config import CONFIG, KB, PORTFOLIO, STATIC_DIR, dumps, json_error, texts
@@ -37,6 +39,26 @@ from knowledge.portfolio import (
 from knowledge.portfolio.store import EXPORTS
 
 log = logging.getLogger(__name__)
+
+# A result's id is its only key: never written to a log.
+_RESULT_ID = re.compile(r"(/portfolio/)[A-Za-z0-9_-]{32}")
+
+
+def redacted(path: str) -> str:
+    """``path`` with any result id replaced by ``<id>``, for the logs."""
+    return _RESULT_ID.sub(r"\1<id>", path)
+
+
+class AccessLogger(AbstractAccessLogger):
+    """aiohttp's access log line (address, request line, status, size, time) without result ids."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        version = f"HTTP/{request.version.major}.{request.version.minor}"
+        line = f"{request.method} {redacted(request.path_qs)} {version}"
+        self.logger.info(
+            '%s "%s" %s %s %.3fs', request.remote, line, response.status, response.body_length, time
+        )
+
 
 routes = web.RouteTableDef()
 

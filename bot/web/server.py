@@ -39,8 +39,9 @@ ROUTE_TABLES: List[web.RouteTableDef] = [
 ]
 
 # Request lines up to 128 KiB (a URL-encoded question of ~14,000 Chinese characters), so an
-# over-long question gets the API's own JSON error rather than the HTTP parser's plain 400.
-HANDLER_ARGS = {"max_line_size": 128 * 1024}
+# over-long question gets the API's own JSON error rather than the HTTP parser's plain 400; the
+# access log leaves out the ids of analysed customer lists.
+HANDLER_ARGS = {"max_line_size": 128 * 1024, "access_log_class": portfolio.AccessLogger}
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -85,7 +86,7 @@ async def _api_errors(request: web.Request, handler: Handler) -> web.StreamRespo
             return json_error(404, "not_found")
         raise
     except Exception:
-        log.exception("%s %s failed", request.method, request.path_qs)
+        log.exception("%s %s failed", request.method, portfolio.redacted(request.path_qs))
         if request.path.startswith("/api/"):
             return json_error(500, "internal")
         raise

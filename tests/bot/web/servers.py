@@ -34,7 +34,7 @@ class ThreadedApp:
 
     def _run(self) -> None:
         asyncio.set_event_loop(self._loop)
-        runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=1, **HANDLER_ARGS)
+        runner = self._runner()
         try:
             self._loop.run_until_complete(runner.setup())
             self._loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", self.port).start())
@@ -51,6 +51,9 @@ class ThreadedApp:
             task.cancel()
         self._loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         self._loop.close()
+
+    def _runner(self) -> web.AppRunner:
+        return web.AppRunner(self.app, access_log=None, shutdown_timeout=1, **HANDLER_ARGS)
 
     def __enter__(self) -> ThreadedApp:
         self._thread.start()

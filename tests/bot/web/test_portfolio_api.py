@@ -14,10 +14,11 @@ from typing import Iterator
 
 import pytest
 import requests
+from aiohttp import web
 from openpyxl import load_workbook
 
 from bot.web.config import WebConfig
-from bot.web.server import create_app
+from bot.web.server import HANDLER_ARGS, create_app
 from knowledge import paths
 from tests.bot.web.servers import ThreadedApp
 from tests.knowledge.portfolio_files import write
@@ -174,6 +175,30 @@ def test_a_request_without_a_usable_file_is_a_400(server, send):
 def test_an_unknown_link_is_a_404(server, result_id):
     assert requests.get(f"{server.url}/api/portfolio/{result_id}", timeout=10).status_code == 404
     assert requests.delete(f"{server.url}/api/portfolio/{result_id}", timeout=10).status_code == 404
+
+
+def test_the_access_log_leaves_out_the_result_id(tmp_path, caplog):
+    config = WebConfig(rasa_port=1, portfolio_dir=tmp_path / "store")
+    logger = logging.getLogger("test.portfolio.access")
+    app = create_app(config)
+    # The access log as `python -m bot.web` writes it (the tests' servers switch it off).
+    with AccessLoggedApp(app, logger) as running, caplog.at_level(logging.INFO, logger=logger.name):
+        created = upload(running, write(tmp_path, "gbk_csv", ROWS)).json()
+        requests.get(f"{running.url}/portfolio/{created['id']}", timeout=10)
+        requests.get(f"{running.url}/api/portfolio/{created['id']}/export.csv", timeout=10)
+    lines = [r.getMessage() for r in caplog.records if r.name == logger.name]
+    assert any("GET /portfolio/<id> HTTP/1.1" in line and " 200 " in line for line in lines), lines
+    assert any("/api/portfolio/<id>/export.csv" in line for line in lines)
+    assert not any(created["id"] in line or "机密" in line for line in lines)
+
+
+class AccessLoggedApp(ThreadedApp):
+    def __init__(self, app, logger: logging.Logger) -> None:
+        super().__init__(app)
+        self.logger = logger
+
+    def _runner(self) -> web.AppRunner:
+        return web.AppRunner(self.app, access_log=self.logger, shutdown_timeout=1, **HANDLER_ARGS)
 
 
 def test_a_result_expires(tmp_path):
