@@ -524,6 +524,16 @@ def question_instead(
     return None
 
 
+def answered_as_question(
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any], kb: KnowledgeBase
+) -> List[EventType] | None:
+    """A message that names a term is a question about it (我想问问关键客户经理是干什么的), else
+    ``question_instead``; None when it is neither."""
+    if read_message(tracker, kb).terms(names_only=True).entries:
+        return answer_question(dispatcher, tracker, domain, kb)
+    return question_instead(dispatcher, tracker, domain, kb)
+
+
 class ActionHelp(KnowledgeAction):
     """What the assistant can do; but a question the NLU took for a request for help (集中执行官
     干嘛的, 电信套餐那个例子送什么) is answered."""

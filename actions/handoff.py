@@ -17,8 +17,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.definitions import KnowledgeAction, answer_question, question_instead
-from actions.knowledge_base import knowledge_base, read_message
+from actions.definitions import KnowledgeAction, answered_as_question
+from actions.knowledge_base import knowledge_base
 from bot import handoff_notify
 from bot.handoff import (
     CLOSE_INTENT,
@@ -149,9 +149,7 @@ class ActionRequestPerson(KnowledgeAction):
         return "action_request_person"
 
     def answer(self, dispatcher, tracker, domain, kb) -> List[EventType]:
-        if read_message(tracker, kb).terms(names_only=True).entries:
-            return answer_question(dispatcher, tracker, domain, kb)
-        answered = question_instead(dispatcher, tracker, domain, kb)
+        answered = answered_as_question(dispatcher, tracker, domain, kb)
         if answered is not None:
             return answered  # 跟优柔寡断型的客户怎么谈: a question the sources answer, not a request
         return open_handoff(dispatcher, tracker)
@@ -238,9 +236,7 @@ def _question_instead(dispatcher, tracker, domain) -> List[EventType] | None:
         kb = knowledge_base()
     except KnowledgeBaseMissing:
         return None  # 结束人工 is answered without it
-    if read_message(tracker, kb).terms(names_only=True).entries:
-        return answer_question(dispatcher, tracker, domain, kb)
-    return question_instead(dispatcher, tracker, domain, kb)
+    return answered_as_question(dispatcher, tracker, domain, kb)
 
 
 class ActionEndHandoff(Action):

@@ -167,6 +167,11 @@ def _load_model(
     )
 
 
+def _user_turns(events: list, start: int = 0) -> list:
+    """The places of the user's messages in ``events``, from ``start`` on."""
+    return [i for i in range(start, len(events)) if isinstance(events[i], UserUttered)]
+
+
 def recent_turns(
     tracker: DialogueStateTracker, domain: Domain, turns: int = RECENT_TURNS, least: int = WINDOW_FROM
 ) -> DialogueStateTracker:
@@ -181,7 +186,7 @@ def recent_turns(
     """
     events = list(tracker.events)
     begun = max((i for i, e in enumerate(events) if isinstance(e, (SessionStarted, Restarted))), default=-1)
-    users = [i for i in range(begun + 1, len(events)) if isinstance(events[i], UserUttered)]
+    users = _user_turns(events, begun + 1)
     if len(users) < least:
         return tracker
     cut = users[-turns] - 1
@@ -224,7 +229,7 @@ def _action_call_format(self: RemoteAction, tracker: DialogueStateTracker, domai
     # serialised, sent and parsed for each action. Slots, the active form and the latest message
     # travel in the state; the events from the last ACTION_TURNS user turns are enough.
     events = list(tracker.events)
-    users = [i for i, e in enumerate(events) if isinstance(e, UserUttered)]
+    users = _user_turns(events)
     original = REPLACED["RemoteAction._action_call_format"]
     if len(users) <= ACTION_TURNS:
         return original(self, tracker, domain)
