@@ -1,7 +1,7 @@
-"""What the local fakes of the DingTalk and Feishu server APIs share: an aiohttp server in a thread of
+"""What the local fakes of the messaging apps' server APIs share: an aiohttp server in a thread of
 the test process on a free port, every call recorded, tokens that tests can expire, failures that tests
-can inject into the next call of a path. Each fake (``fake_dingtalk.py``, ``fake_feishu.py``) answers
-as its platform does; ``fake_wecom.py`` is the older, self-contained model of the same idea.
+can inject into the next call of a path. Each fake (``fake_wecom.py``, ``fake_dingtalk.py``,
+``fake_feishu.py``) answers as its platform does.
 """
 
 from __future__ import annotations

@@ -11,166 +11,74 @@ the EncodingAESKey and signed with the Token exactly as the platform does (wecha
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import os
 import secrets
-import threading
 import time
 import uuid
-from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Deque, Dict, List, Tuple
+from typing import Any, Dict, Tuple
 from urllib.parse import urlencode
 
 import xmltodict
 from aiohttp import web
 from wechatpy.enterprise.crypto import WeChatCrypto
 
-from tests.ports import free_port
+from tests.bot.channels.fake_api import Call, FakeApi
 
 TEXT_LIMIT = 2048
 
 
-@dataclass
-class Call:
-    path: str
-    query: Dict[str, str]
-    body: bytes
-    answer: Dict[str, Any] | None
-    status: int = 200
-
-    @property
-    def json(self) -> Dict[str, Any]:
-        return json.loads(self.body.decode("utf-8"))
-
-
-class FakeWeComApi:
+class FakeWeComApi(FakeApi):
     """gettoken + message/send with WeCom's semantics, in a thread of the test process."""
 
     def __init__(self, corp_id: str, secret: str, agent_id: int) -> None:
+        super().__init__()
         self.corp_id, self.secret, self.agent_id = corp_id, secret, agent_id
-        self.port = free_port()
-        self.calls: List[Call] = []
-        self.tokens: Dict[str, float] = {}  # token → expiry (time.time())
-        self._failures: Deque[Tuple[str, int, int]] = deque()
-        self._lock = threading.Condition()  # re-entrant: delivered() is called while waiting
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self._runner: web.AppRunner | None = None
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._serve(), self._loop).result(10)
-
-    def stop(self) -> None:
-        if self._runner is not None:
-            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
-
-    async def _serve(self) -> None:
-        app = web.Application()
-        app.router.add_get("/cgi-bin/gettoken", self._gettoken)
-        app.router.add_post("/cgi-bin/message/send", self._send)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
+    def routes(self, router: web.UrlDispatcher) -> None:
+        router.add_get("/cgi-bin/gettoken", self._gettoken)
+        router.add_post("/cgi-bin/message/send", self._send)
 
     # --- controls for tests -------------------------------------------------------------------
-    def fail_next(self, path: str, errcode: int = 0, http_status: int = 0) -> None:
+    def fail_next(self, path: str, errcode: int = 0, http_status: int = 0) -> None:  # type: ignore[override]
         """The next call to ``path`` answers ``errcode`` (a WeCom error) or an HTTP error status."""
-        with self._lock:
-            self._failures.append((path, errcode, http_status))
+        if http_status:
+            super().fail_next(path, http_status, None)
+        else:
+            super().fail_next(path, 200, {"errcode": errcode, "errmsg": "injected failure"})
 
-    def expire_tokens(self) -> None:
-        with self._lock:
-            self.tokens = {token: 0.0 for token in self.tokens}
-
-    def calls_to(self, path: str) -> List[Call]:
-        with self._lock:
-            return [call for call in self.calls if call.path == path]
-
-    def delivered(self, user: str) -> List[str]:
-        """Texts successfully sent to ``user``, in order."""
-        return [
-            call.json["text"]["content"]
-            for call in self.calls_to("/cgi-bin/message/send")
-            if call.answer and call.answer["errcode"] == 0 and call.json.get("touser") == user
-        ]
-
-    def wait_for(self, user: str, count: int = 1, timeout: float = 30) -> List[str]:
-        """Wait until ``count`` texts were delivered to ``user`` (and a moment more for stragglers)."""
-        deadline = time.monotonic() + timeout
-        with self._lock:
-            while len(self.delivered(user)) < count and time.monotonic() < deadline:
-                self._lock.wait(0.05)
-        time.sleep(0.3)
-        return self.delivered(user)
+    def delivered_text(self, call: Call) -> Tuple[str, str] | None:
+        if call.path != "/cgi-bin/message/send" or not call.answer or call.answer["errcode"] != 0:
+            return None
+        return call.json.get("touser"), call.json["text"]["content"]
 
     # --- the API --------------------------------------------------------------------------------
-    def _record(self, request: web.Request, body: bytes, answer: Dict[str, Any] | None, status: int) -> None:
-        with self._lock:
-            self.calls.append(Call(request.path, dict(request.query), body, answer, status))
-            self._lock.notify_all()
-
-    def _injected(self, path: str) -> Tuple[int, int] | None:
-        with self._lock:
-            for failure in list(self._failures):
-                if failure[0] == path:
-                    self._failures.remove(failure)
-                    return failure[1], failure[2]
-        return None
-
-    async def _answer(self, request: web.Request, body: bytes, answer: Dict[str, Any]) -> web.Response:
-        injected = self._injected(request.path)
-        if injected and injected[1]:
-            self._record(request, body, None, injected[1])
-            return web.Response(status=injected[1], text="upstream error")
-        if injected:
-            answer = {"errcode": injected[0], "errmsg": "injected failure"}
-        self._record(request, body, answer, 200)
-        return web.json_response(answer)
-
     async def _gettoken(self, request: web.Request) -> web.Response:
-        corp_id, secret = request.query.get("corpid"), request.query.get("corpsecret")
+        return await self.answer(request, lambda _: (200, self._token_answer(request.query)))
+
+    def _token_answer(self, query: Any) -> Dict[str, Any]:
+        corp_id, secret = query.get("corpid"), query.get("corpsecret")
         if not corp_id:
-            answer = {"errcode": 41002, "errmsg": "corpid missing"}
-        elif corp_id != self.corp_id:
-            answer = {"errcode": 40013, "errmsg": "invalid corpid"}
-        elif not secret:
-            answer = {"errcode": 41004, "errmsg": "corpsecret missing"}
-        elif secret != self.secret:
-            answer = {"errcode": 40001, "errmsg": "invalid credential"}
-        else:
-            with self._lock:
-                now = time.time()
-                valid = [token for token, expiry in self.tokens.items() if expiry > now]
-                # Like WeCom: the same token while it is valid, a new one after it expired.
-                token = valid[0] if valid else secrets.token_urlsafe(48)
-                self.tokens[token] = self.tokens.get(token) or now + 7200
-            answer = {"errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": 7200}
-        return await self._answer(request, b"", answer)
+            return {"errcode": 41002, "errmsg": "corpid missing"}
+        if corp_id != self.corp_id:
+            return {"errcode": 40013, "errmsg": "invalid corpid"}
+        if not secret:
+            return {"errcode": 41004, "errmsg": "corpsecret missing"}
+        if secret != self.secret:
+            return {"errcode": 40001, "errmsg": "invalid credential"}
+        token, _ = self.new_token(7200)
+        return {"errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": 7200}
 
     async def _send(self, request: web.Request) -> web.Response:
-        body = await request.read()
-        token = request.query.get("access_token")
-        with self._lock:
-            expiry = self.tokens.get(token or "")
-        if not token:
-            answer = {"errcode": 41001, "errmsg": "access_token missing"}
-        elif expiry is None:
-            answer = {"errcode": 40014, "errmsg": "invalid access_token"}
-        elif expiry <= time.time():
-            answer = {"errcode": 42001, "errmsg": "access_token expired"}
-        else:
-            answer = self._check_message(body)
-        return await self._answer(request, body, answer)
+        state = self.token_state(request.query.get("access_token"))
+        errors = {
+            "missing": {"errcode": 41001, "errmsg": "access_token missing"},
+            "invalid": {"errcode": 40014, "errmsg": "invalid access_token"},
+            "expired": {"errcode": 42001, "errmsg": "access_token expired"},
+        }
+        return await self.answer(request, lambda body: (200, errors.get(state) or self._check_message(body)))
 
     def _check_message(self, body: bytes) -> Dict[str, Any]:
         try:
