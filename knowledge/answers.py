@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from knowledge.search import KnowledgeBase
 
 DEFINITION = "定义"
+NOTE = "说明"  # a curator's note on the source (原文写的是三个步骤，接着却列出了五步)
 NAMES = "名称"  # the facet of "what else is it called": answered from the entry's names
 COVERAGE = 0.7  # the weight of "holds the question's words" against BM25's "holds them densely"
 SAID = 0.9  # an entry's passage holding this share of a source passage's character pairs says it already
@@ -306,6 +307,7 @@ def ranked(
     weight = index.weight(query)
     covered = index.coverage(query)
     named_ids = {e.id for e in named}
+    named_keys = [normalize_name(n) for e in named for n in e.names]
     related = settings.get("related_facets") or {}
     has_facet = index.entries_with_facet.get(facet, frozenset())
     scored: List[Tuple[float, StoredPassage, int]] = []
@@ -320,6 +322,8 @@ def ranked(
         boost = 1.0
         if passage.entry_id in named_ids:
             boost += settings.get("entry_named", 0.3)
+        elif passage.curated and named_keys and not any(key in normalize_name(passage.text) for key in named_keys):
+            boost -= settings.get("named_absent", 0.0)  # 关键客户经理说白了是干么子的: not 战略性客户管理's 说白了
         if facets and facets[0] in passage.facets:
             boost += settings.get("facet", 0.3)
         elif len(facets) > 1 and facets[1] in passage.facets:
@@ -328,6 +332,8 @@ def ranked(
             boost += settings.get("facet", 0.3)  # who counts as 白金客户: its definition says
         if passage.curated:
             boost += settings.get("curated", 0.1)
+        if NOTE in passage.facets and NOTE not in facets:
+            boost -= settings.get("note", 0.0)  # 市场细分咋个搞 一步一步讲: the steps, not the note on them
         if passage.kind == "short" and facet not in (None, DEFINITION) and passage.entry_id in has_facet:
             boost -= settings.get("facet", 0.3)  # asked for one part the entry has: not the summary
         if about:
