@@ -322,8 +322,8 @@ def ranked(
         boost = 1.0
         if passage.entry_id in named_ids:
             boost += settings.get("entry_named", 0.3)
-        elif passage.curated and named_keys and not any(key in normalize_name(passage.text) for key in named_keys):
-            boost -= settings.get("named_absent", 0.0)  # 关键客户经理说白了是干么子的: not 战略性客户管理's 说白了
+        elif passage.curated and named_keys and not _names(passage, named_keys):
+            boost -= settings.get("named_absent", 0.0)  # not another entry's passage sharing only 说白了
         if facets and facets[0] in passage.facets:
             boost += settings.get("facet", 0.3)
         elif len(facets) > 1 and facets[1] in passage.facets:
@@ -341,6 +341,12 @@ def ranked(
         scored.append((score * boost, passage, at))
     scored.sort(key=lambda s: (-s[0], s[1].id))
     return scored
+
+
+def _names(passage: StoredPassage, keys: Sequence[str]) -> bool:
+    """The passage holds one of the (normalised) names ``keys``."""
+    text = normalize_name(passage.text)
+    return any(key in text for key in keys)
 
 
 def _of_named(passage: StoredPassage, named: Sequence[Entry]) -> bool:

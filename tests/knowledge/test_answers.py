@@ -72,6 +72,20 @@ def test_a_part_of_an_entry_is_answered_by_its_passage(kb, question, entry_id, p
     assert phrase in answer.passage.text
 
 
+def test_a_curators_note_on_the_source_is_not_the_part_asked_for(kb):
+    # The entry's note (说明：原文写的是三个步骤…列出了五步) shares the question's 步 words; the steps answer.
+    answer = ask(kb, "市场细分具体怎么做，一步步说")
+    assert answer.entry.id == "market_segmentation"
+    assert answer.passage.text.startswith("市场细分通常按以下步骤进行")
+
+
+def test_a_passage_that_does_not_name_the_entry_asked_about_counts_less(kb):
+    # 关键客户采购's stages share 阶段 and 步; the question names 关键客户管理, whose steps answer.
+    answer = ask(kb, "推行关键客户管理要走哪些步骤,头一步做什么")
+    assert answer.entry.id == "key_account_management"
+    assert "识别关键客户" in answer.passage.text
+
+
 def test_a_fact_only_the_sources_hold_is_quoted_from_them(kb):
     answer = ask(kb, "近两年国内成立了多少家物流企业")
     assert answer.kind == "source" and "73万家" in answer.passage.text
