@@ -14,6 +14,7 @@ from knowledge.customers.explain import level_line
 from knowledge.customers.facts import Facts
 from knowledge.customers.frameworks import Verdict, classify, frameworks, value_levels
 from knowledge.portfolio import columns
+from knowledge.portfolio.charts import chart_data
 from knowledge.portfolio.columns import Mapping, map_columns, read_number
 from knowledge.portfolio.sheets import PortfolioError, Table, messages
 
@@ -198,7 +199,7 @@ def analyse(
     """Classify every row of ``table``; ``rank_by`` (profit_wan | purchase_wan) orders the pyramid
     and the Pareto figures, by default the first of columns.yml's ``rank_by`` the list has;
     ``columns_chosen`` (field → header, or None) corrects the recognised columns."""
-    mapping = map_columns(table.header, table.rows, columns_chosen)
+    mapping = map_columns(table.header, table.rows, columns_chosen, table.header_notes)
     headers = "、".join(h for h in table.header if h) or "（空）"
     if not mapping.fields:
         raise PortfolioError("no_columns", file=table.file, headers=headers)
@@ -261,6 +262,7 @@ def analysis_json(analysis: Analysis) -> Dict[str, Any]:
             for fid, counts in analysis.counts.items()
         },
         "strategies": analysis.strategies,
+        "charts": chart_data(analysis),
         "customers": [
             {
                 "row": c.row,
