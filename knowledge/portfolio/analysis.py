@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Protocol
 
+from knowledge import yamlfile
 from knowledge.customers.explain import level_line
 from knowledge.customers.facts import Facts
 from knowledge.customers.frameworks import Verdict, classify, frameworks, value_levels
@@ -199,6 +200,18 @@ def analyse(
     """Classify every row of ``table``; ``rank_by`` (profit_wan | purchase_wan) orders the pyramid
     and the Pareto figures, by default the first of columns.yml's ``rank_by`` the list has;
     ``columns_chosen`` (field → header, or None) corrects the recognised columns."""
+    # The frameworks' and columns' files are looked at once for the whole list, not per cell.
+    with yamlfile.unchanged():
+        return _analyse(table, kb, rank_by, columns_chosen)
+
+
+def _analyse(
+    table: Table,
+    kb: Entries | None = None,
+    rank_by: str | None = None,
+    columns_chosen: Dict[str, str | None] | None = None,
+) -> Analysis:
+    """``analyse`` once the files it reads are held still."""
     mapping = map_columns(table.header, table.rows, columns_chosen, table.header_notes)
     headers = "、".join(h for h in table.header if h) or "（空）"
     if not mapping.fields:
