@@ -121,6 +121,14 @@
     });
   }
 
+  // A round axis end above ``value``: 1, 2 or 5 times a power of ten (881 → 1000, 34.5 → 50).
+  function niceCeil(value) {
+    if (value <= 0) return 0;
+    var step = Math.pow(10, Math.floor(Math.log10(value)));
+    var times = value / step;
+    return (times <= 1 ? 1 : times <= 2 ? 2 : times <= 5 ? 5 : 10) * step;
+  }
+
   function matrixChart(result) {
     var node = document.getElementById("portfolio-matrix-chart");
     var note = document.getElementById("portfolio-matrix-note");
@@ -172,13 +180,13 @@
       // Room beyond the farthest customer, and both splits always inside: each corner is its class.
       xAxis: {
         type: "value", name: data.x_label, nameLocation: "middle", nameGap: 24,
-        min: function (v) { return Math.floor(Math.min(v.min * 1.1, 0)); },
-        max: function (v) { return Math.ceil(Math.max(v.max * 1.1, data.x_split * 1.5)); }
+        min: function (v) { return -niceCeil(-Math.min(v.min * 1.1, 0)); },
+        max: function (v) { return niceCeil(Math.max(v.max * 1.1, data.x_split * 1.5)); }
       },
       yAxis: {
         type: "value", name: data.y_label, nameTextStyle: { align: "left" },
-        min: function (v) { return Math.floor(Math.min(v.min * 1.15, 0)); },
-        max: function (v) { return Math.ceil(Math.max(v.max * 1.15, data.y_split * 1.5)); }
+        min: function (v) { return -niceCeil(-Math.min(v.min * 1.15, 0)); },
+        max: function (v) { return niceCeil(Math.max(v.max * 1.15, data.y_split * 1.5)); }
       },
       graphic: labels,
       series: series
