@@ -37,10 +37,10 @@ def stamp(path: str | os.PathLike) -> int:
     stamps = getattr(_frozen, "stamps", None)
     if stamps is None:
         return os.stat(path).st_mtime_ns
-    key = os.fspath(path)
-    if key not in stamps:
-        stamps[key] = os.stat(key).st_mtime_ns
-    return stamps[key]
+    found = stamps.get(path)
+    if found is None:
+        found = stamps[path] = os.stat(path).st_mtime_ns
+    return found
 
 
 def read(path: str | os.PathLike) -> Any:

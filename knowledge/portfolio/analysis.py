@@ -13,7 +13,7 @@ from typing import Any, Dict, List, Protocol
 from knowledge import yamlfile
 from knowledge.customers.explain import level_line
 from knowledge.customers.facts import Facts
-from knowledge.customers.frameworks import Verdict, classify, frameworks, value_levels
+from knowledge.customers.frameworks import Verdict, apply, frameworks, known_facts, value_levels
 from knowledge.portfolio import columns
 from knowledge.portfolio.charts import chart_data
 from knowledge.portfolio.columns import Mapping, map_columns, read_number
@@ -227,14 +227,15 @@ def _analyse(
     for rank, customer in enumerate(ranked, start=1):
         customer.rank = rank
         customer.facts.rank_pct = rank / len(ranked) * 100
+    shown = {f["id"]: f for f in frameworks() if f["id"] in FRAMEWORKS}
     for customer in customers:
         if customer.rank is None and rank_by:
             customer.notes.append(messages()["notes"]["no_rank"].format(column=mapping.column(rank_by)))
-        verdicts = {v.framework["id"]: v for v in classify(customer.facts)}
-        customer.classes = {fid: _class_of(verdicts[fid]) for fid in FRAMEWORKS}
-        customer.basis = [
-            level_line(d, lvl, customer.facts) for d, lvl in value_levels(customer.facts).items()
-        ]
+        # classify()'s own steps, for the frameworks a list shows only, the levels found once.
+        levels = value_levels(customer.facts)
+        known = known_facts(customer.facts, levels)
+        customer.classes = {fid: _class_of(apply(shown[fid], known, levels)) for fid in FRAMEWORKS}
+        customer.basis = [level_line(d, lvl, customer.facts) for d, lvl in levels.items()]
     counts = {fid: dict(Counter(c.classes[fid] for c in customers if c.classes[fid])) for fid in FRAMEWORKS}
     names: Dict[str, str] = {}
     strategies: List[Dict[str, Any]] = []
