@@ -105,9 +105,10 @@ test-unit: install system kb web ## the fast lane: lint and the tests that need 
 	@$(PY) -m knowledge.customers train
 	@$(PY) -m pytest -m "not server"
 
-bench: install kb train web ## print search, reading, latency, start-up, memory, web front and load figures
+bench: install kb train web ## print search, reading, customer-list, latency, start-up, memory, web front and load figures
 	@$(PY) -m tests.benchmarks.search_bench
 	@$(PY) -m tests.benchmarks.reader_bench
+	@$(PY) -m tests.benchmarks.portfolio_bench
 	@$(PY) -m tests.benchmarks.assistant_bench
 	@$(PY) -m tests.benchmarks.web_bench
 	@$(PY) -m tests.benchmarks.load_bench

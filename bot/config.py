@@ -154,3 +154,15 @@ def logbook_url(template: Path, env: Dict[str, str]) -> str | None:
         database=values["db"],
     )
     return url.render_as_string(hide_password=False)
+
+
+# Where people open the web front (the customer-list page's link in the chat and in WeCom); the
+# launcher sets it to its own web front unless it is set (behind a proxy: https://sales.example.com).
+WEB_PUBLIC_URL_VARIABLE = "WEB_PUBLIC_URL"
+
+
+def customer_list_url(env: Dict[str, str] | None = None) -> str:
+    """The address of the customer-list page, /portfolio on the public web front."""
+    env = os.environ if env is None else env
+    base = (env.get(WEB_PUBLIC_URL_VARIABLE) or "http://localhost:8080").rstrip("/")
+    return f"{base}/portfolio"

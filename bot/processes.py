@@ -19,6 +19,7 @@ from typing import Dict, List
 from bot.api_token import api_token
 from bot.config import (
     BOT_DIR,
+    WEB_PUBLIC_URL_VARIABLE,
     Connector,
     credentials_file,
     enabled_connectors,
@@ -141,6 +142,7 @@ class Assistant:
         """The processes' environment: process.env's settings, the caller's, ``env``; and the logbook
         in the endpoints' PostgreSQL when they keep conversations there and KB_LOG_URL is not set."""
         env = {**environment(), **self.env}
+        env.setdefault(WEB_PUBLIC_URL_VARIABLE, self.web_url)
         if not env.get(LOG_URL_VARIABLE):
             url = logbook_url(self.endpoints, env)
             if url:

@@ -7,20 +7,27 @@ takes effect without a restart; the build validates them.
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, List
 
 from knowledge import paths, yamlfile
 
 
+@lru_cache(maxsize=64)
+def _file(name: str, folder: Path) -> str:
+    # A string, joined once: read several times per message, and per row of a customer list.
+    return os.path.join(folder, f"{name}.yml")
+
+
 def load(name: str, folder: Path = paths.FRAMEWORKS_DIR) -> dict:
     """``facts``, ``value_levels`` or ``classifications``, as parsed YAML."""
-    return yamlfile.read(os.path.join(folder, f"{name}.yml"))  # not pathlib: read several times per message
+    return yamlfile.read(_file(name, folder))
 
 
 def stamp(name: str, folder: Path = paths.FRAMEWORKS_DIR) -> int:
     """The modification time of a framework file: a cache key for what is derived from it."""
-    return yamlfile.stamp(os.path.join(folder, f"{name}.yml"))
+    return yamlfile.stamp(_file(name, folder))
 
 
 def frameworks() -> List[dict]:

@@ -13,7 +13,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Dict
 
-TEXT, EVENT = "text", "event"
+# FILE: a file the user sent (a spreadsheet to analyse); a connector that cannot fetch files says so.
+TEXT, EVENT, FILE = "text", "event", "file"
 
 
 class CallbackRejected(Exception):
@@ -30,9 +31,11 @@ class Incoming:
 
     key: str  # the platform's id of the message, the same in every retry of its callback
     sender: str  # the conversation id in the tracker store (and where replies go, for the output channel)
-    kind: str  # TEXT; EVENT is acknowledged, never answered; anything else is a message we cannot read
+    kind: str  # TEXT; EVENT is acknowledged, never answered; FILE; anything else a message we cannot read
     text: str = ""
     message_id: str = ""
+    media_id: str = ""  # FILE: the platform's id to download it with
+    file_name: str = ""  # FILE: the name the user's file had, when the callback says it
     metadata: Dict[str, Any] = field(default_factory=dict)
 
 

@@ -33,14 +33,23 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.dedupe import RedisSeenMessages, SeenMessages, seen_messages_for
-from bot.channels.inbound import EVENT, TEXT, CallbackRejected, Incoming
+from bot.channels.inbound import EVENT, FILE, TEXT, CallbackRejected, Incoming
 from bot.channels.platform_api import PlatformApiError
 from bot.channels.text import Button, choose, has_visible_text, offered_buttons, render_choices, split_text
 
 logger = logging.getLogger(__name__)
 
 TEXTS_PATH = Path(__file__).with_name("messenger.yml")
-TEXT_KEYS = {"choices_header", "non_text", "empty", "too_long", "error", "truncated"}
+TEXT_KEYS = {
+    "choices_header",
+    "non_text",
+    "empty",
+    "too_long",
+    "error",
+    "truncated",
+    "file_download_failed",
+    "file_failed",
+}
 MAX_BODY = 64 * 1024  # a callback is a few kilobytes at most; anything this big is not from the platform
 # Understanding a message grows faster than its length (2,000 characters ~0.5 s, 10,000 ~9 s) and blocks
 # the server's event loop, delaying every other callback's answer past the platforms' few seconds.
@@ -191,6 +200,9 @@ class MessengerInput(InputChannel):
         try:
             if message.kind == EVENT:
                 return
+            if message.kind == FILE:
+                await self.handle_file(message, output)
+                return
             if message.kind != TEXT:
                 await output.send_text_message(user, self.texts["non_text"])
                 return
@@ -217,6 +229,10 @@ class MessengerInput(InputChannel):
         except Exception:
             logger.exception("%s channel: handling message from %s failed", self.platform, user)
             await output.send_text_message(user, self.texts["error"])
+
+    async def handle_file(self, message: Incoming, output: MessengerOutput) -> None:
+        """A file the user sent; a connector that can download files overrides this."""
+        await output.send_text_message(message.sender, self.texts["non_text"])
 
     async def _picked_choice(self, agent: Any, user: str, text: str) -> str | None:
         """The payload of a button of the last bot turn that ``text`` picks, if any."""

@@ -26,6 +26,7 @@ Enable it in credentials.yml (``python -m bot.launcher`` adds this when the WECO
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any, Awaitable, Callable, Dict
 
@@ -35,6 +36,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.inbound import Incoming
 from bot.channels.messenger import (
     MessengerInput,
     MessengerOutput,
@@ -42,7 +44,8 @@ from bot.channels.messenger import (
     load_texts,
     query_args,
 )
-from bot.channels.wecom_api import DEFAULT_API_BASE, WeComApi
+from bot.channels.spreadsheets import LIMITS, SpreadsheetAnalyst, is_spreadsheet, refusal
+from bot.channels.wecom_api import DEFAULT_API_BASE, MediaTooLarge, WeComApi, WeComApiError
 from bot.channels.wecom_callback import CallbackCrypto, CallbackRejected, incoming
 
 logger = logging.getLogger(__name__)
@@ -113,6 +116,31 @@ class WeComInput(MessengerInput):
     def __init__(self, crypto: CallbackCrypto, api: WeComApi, texts: Dict[str, str]) -> None:
         super().__init__(api, texts)
         self.crypto = crypto
+        self.analyst = SpreadsheetAnalyst(texts)
+
+    async def handle_file(self, message: Incoming, output: MessengerOutput) -> None:
+        """A file message: a spreadsheet is downloaded (media/get), analysed and summarised with the
+        link to its result; any other file, or one WeCom will not give, gets its Chinese message."""
+        user, name = message.sender, message.file_name
+        if name and not is_spreadsheet(name):  # no need to download what cannot be read
+            await output.send_text_message(user, refusal("wrong_extension", file=name))
+            return
+        try:
+            given, data = await self.api.download(message.media_id, LIMITS.max_bytes)
+        except MediaTooLarge:
+            limit_mb = LIMITS.max_bytes // 2**20
+            await output.send_text_message(
+                user, refusal("upload_too_large", file=name or "文件", limit_mb=limit_mb)
+            )
+            return
+        except WeComApiError as error:
+            logger.warning("WeCom channel: could not download a file for %s: %s", user, error)
+            await output.send_text_message(user, self.texts["file_download_failed"])
+            return
+        reply = await asyncio.get_running_loop().run_in_executor(
+            None, self.analyst.answer, name or given, data
+        )
+        await output.send_text_message(user, reply)
 
     def get_output_channel(self) -> WeComOutput:
         return WeComOutput(self.api, self.texts)

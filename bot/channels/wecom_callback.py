@@ -23,7 +23,7 @@ from wechatpy.enterprise.crypto import WeChatCrypto
 from wechatpy.enterprise.exceptions import InvalidCorpIdException
 from wechatpy.exceptions import InvalidSignatureException
 
-from bot.channels.inbound import EVENT, TEXT, CallbackRejected, Incoming
+from bot.channels.inbound import EVENT, FILE, TEXT, CallbackRejected, Incoming
 
 MAX_CLOCK_SKEW = 300  # seconds between a callback's timestamp and our clock
 # Characters XML 1.0 forbids; a user's message may contain them, and then WeCom's XML would not parse.
@@ -106,12 +106,17 @@ def dedupe_key(message: Any) -> str:
 
 def incoming(message: Any, agent_id: int) -> Incoming:
     """What the channel core needs of an opened callback; the sender id is the WeCom user id."""
-    kind = {"text": TEXT, "event": EVENT}.get(message.type, str(message.type))
+    # wechatpy knows no file message (MsgType file, MediaId): it is an UnknownMessage with its fields.
+    raw = getattr(message, "_data", None) or {}
+    msg_type = str(raw.get("MsgType") or message.type).lower()
+    kind = {"text": TEXT, "event": EVENT, "file": FILE}.get(msg_type, msg_type)
     return Incoming(
         key=dedupe_key(message),
         sender=str(message.source),
         kind=kind,
         text=str(getattr(message, "content", "") or "") if kind == TEXT else "",
         message_id=str(message.id),
+        media_id=str(raw.get("MediaId") or "") if kind == FILE else "",
+        file_name=str(raw.get("FileName") or raw.get("Title") or "") if kind == FILE else "",
         metadata={"wecom_agent_id": agent_id},
     )

@@ -24,6 +24,8 @@ STATIC_DIR = WEB_DIR / "static"
 TEXTS_FILE = WEB_DIR / "texts.yml"
 # Installed by `make web` (npm ci) from bot/web/package-lock.json.
 WIDGET_BUNDLE = WEB_DIR / "node_modules" / "rasa-webchat" / "lib" / "index.js"
+# The customer-list page's charts: Apache ECharts' browser build, from the same lock file.
+ECHARTS_BUNDLE = WEB_DIR / "node_modules" / "echarts" / "dist" / "echarts.min.js"
 
 # A host name as it may appear in a URL; anything else in a Host header is not echoed back.
 _HOSTNAME = re.compile(r"[A-Za-z0-9.-]{1,253}|[0-9A-Fa-f:.]{2,45}")

@@ -3,7 +3,9 @@
 ``POST /api/portfolio`` (multipart, field ``file``; optional ``rank_by`` profit | revenue and
 ``columns``, a JSON object correcting the recognised columns: field → header or null) reads
 the list with knowledge.portfolio and answers 201 with the analysis and its unguessable link
-``/portfolio/<id>``; a file it cannot read is a 4xx whose ``error`` says why in Chinese.
+``/portfolio/<id>``; a file it cannot read is a 4xx whose ``error`` says why in Chinese. With
+``confirm=unsure`` (the page sends it) and no ``columns``, a list whose columns were recognised
+unsurely is not analysed: 200 with ``confirm: true`` and the proposed mapping, nothing kept.
 ``GET /api/portfolio/<id>``, ``GET /api/portfolio/<id>/export.csv|xlsx`` and
 ``DELETE /api/portfolio/<id>`` serve and remove a result; results expire after
 ``portfolio_keep_seconds`` (a purge runs in the background). The uploaded file is deleted as soon
@@ -14,28 +16,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gzip
+import hashlib
 import json
 import logging
 import re
 import tempfile
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, Tuple
 from urllib.parse import quote
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 from aiohttp.http_exceptions import HttpProcessingError
 
-from bot.web.config import CONFIG, KB, PORTFOLIO, STATIC_DIR, dumps, json_error, texts
-from knowledge.portfolio import (
-    Limits,
-    PortfolioError,
-    analyse,
-    analysis_json,
-    export_csv,
-    export_xlsx,
-    read_table,
-)
+from bot.web.config import CONFIG, ECHARTS_BUNDLE, KB, PORTFOLIO, STATIC_DIR, dumps, json_error, texts
+from knowledge.portfolio import AMOUNT_FIELDS, Limits, PortfolioError, map_columns, read_table
+from knowledge.portfolio.results import analyse_and_keep
+from knowledge.portfolio.sheets import messages
 from knowledge.portfolio.store import EXPORTS
 
 log = logging.getLogger(__name__)
@@ -81,16 +80,47 @@ async def portfolio_page(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC_DIR / "portfolio.html", headers={"Cache-Control": "no-store"})
 
 
+@lru_cache(maxsize=2)
+def _bundle(path: Path, mtime_ns: int) -> Tuple[bytes, bytes, str]:  # noqa: ARG001 (the cache key)
+    body = path.read_bytes()
+    # Compressed once here (1 MB → ~340 kB), not on every request.
+    return body, gzip.compress(body, mtime=0), f'"{hashlib.sha1(body).hexdigest()}"'
+
+
+@routes.get("/vendor/echarts.js")
+async def echarts(request: web.Request) -> web.Response:
+    """ECharts as npm installed it (bot/web/node_modules): the page loads nothing from outside."""
+    if not ECHARTS_BUNDLE.exists():
+        log.error("%s is missing: run `make web` (npm ci in bot/web)", ECHARTS_BUNDLE)
+        raise web.HTTPNotFound(text="echarts is not installed: run `make web`")
+    body, gzipped, etag = _bundle(ECHARTS_BUNDLE, ECHARTS_BUNDLE.stat().st_mtime_ns)
+    headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept-Encoding"}
+    if etag in request.headers.get("If-None-Match", ""):
+        return web.Response(status=304, headers=headers)
+    if "gzip" in request.headers.get("Accept-Encoding", ""):
+        body, headers["Content-Encoding"] = gzipped, "gzip"
+    return web.Response(body=body, content_type="application/javascript", charset="utf-8", headers=headers)
+
+
 def _analyse(
-    path: Path, name: str, rank_by: str | None, columns: Dict[str, str | None] | None, request: web.Request
+    path: Path,
+    name: str,
+    rank_by: str | None,
+    columns: Dict[str, str | None] | None,
+    confirm: bool,
+    request: web.Request,
 ) -> Dict[str, Any]:
     config = request.app[CONFIG]
-    table = read_table(path, Limits(max_bytes=config.portfolio_max_bytes), name=name)
-    analysis = analyse(table, request.app[KB], rank_by=rank_by, columns_chosen=columns)
-    result = analysis_json(analysis)
-    exports = {"csv": export_csv(analysis), "xlsx": export_xlsx(analysis)}
-    result_id = request.app[PORTFOLIO].save(result, exports)
-    return {**result, "id": result_id, "url": f"/portfolio/{result_id}"}
+    limits = Limits(max_bytes=config.portfolio_max_bytes)
+    if confirm and columns is None:
+        table = read_table(path, limits, name=name)
+        mapping = map_columns(table.header, table.rows, None, table.header_notes)
+        # A list the analysis would refuse gets its message now, not a question first.
+        if mapping.unsure and any(field in mapping.fields for field in AMOUNT_FIELDS):
+            labels = messages()["field_labels"]
+            return {"confirm": True, "file": table.file, "mapping": mapping.as_dict(), "field_labels": labels}
+    store = request.app[PORTFOLIO]
+    return analyse_and_keep(path, name, request.app[KB], store, limits, rank_by, columns)[1]
 
 
 async def _receive(part: Any, path: Path, max_bytes: int) -> bool:
@@ -114,7 +144,7 @@ async def upload(request: web.Request) -> web.Response:
     config = request.app[CONFIG]
     if not request.content_type.startswith("multipart/"):
         return json_error(400, "portfolio_no_file")
-    rank_by, columns = None, None
+    rank_by, columns, confirm = None, None, False
     upload_dir = config.portfolio_dir / "uploads"
     upload_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     with tempfile.TemporaryDirectory(dir=upload_dir) as folder:
@@ -127,6 +157,10 @@ async def upload(request: web.Request) -> web.Response:
                     if chosen not in RANK_BY:
                         return json_error(400, "portfolio_bad_rank")
                     rank_by = RANK_BY[chosen]
+                elif part.name == "confirm":
+                    if (await part.text()).strip() != "unsure":
+                        return json_error(400, "portfolio_bad_confirm")
+                    confirm = True
                 elif part.name == "columns":
                     try:
                         columns = json.loads(await part.text())
@@ -150,13 +184,14 @@ async def upload(request: web.Request) -> web.Response:
             return json_error(400, "portfolio_no_file")
         loop = asyncio.get_running_loop()
         try:
-            body = await loop.run_in_executor(None, _analyse, path, name, rank_by, columns, request)
+            body = await loop.run_in_executor(None, _analyse, path, name, rank_by, columns, confirm, request)
         except PortfolioError as error:
             return _refusal(error)
         except Exception as error:  # a sheet the reader did not foresee: a 400, never a 500
             log.error("portfolio analysis failed: %s", type(error).__name__)  # no content: it names customers
             return json_error(400, "portfolio_failed")
-    return web.json_response(body, status=201, dumps=dumps, headers={"Cache-Control": "no-store"})
+    status = 200 if body.get("confirm") else 201
+    return web.json_response(body, status=status, dumps=dumps, headers={"Cache-Control": "no-store"})
 
 
 @routes.get("/api/portfolio/{id}")

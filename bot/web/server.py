@@ -24,6 +24,7 @@ from bot.api_token import api_token
 from bot.web import conversations, faq, operators, pages, portfolio, report
 from bot.web.config import CONFIG, KB, PORTFOLIO, SEARCH_THREAD, STATIC_DIR, WebConfig, json_error
 from knowledge.portfolio import ResultStore
+from knowledge.portfolio.store import configured_store
 from knowledge.search import KnowledgeBase, KnowledgeBaseMissing
 from knowledge.warm_up import warm_up_search
 
@@ -151,7 +152,9 @@ def main(argv: List[str] | None = None) -> int:
             rasa_port=args.rasa_port,
             rasa_api_url=args.rasa_api_url,
             report_token=api_token(),
-            portfolio_keep_seconds=int(os.environ.get("PORTFOLIO_KEEP_SECONDS", 24 * 3600)),
+            # Shared with the messaging channels, which keep the lists sent to them there too.
+            portfolio_dir=configured_store().folder,
+            portfolio_keep_seconds=configured_store().keep_seconds,
         )
     except ValueError as error:
         parser.error(str(error))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Dict
 
 _NOT_FACTS = ("evidence", "decisive")
@@ -51,7 +51,9 @@ class Facts:
 
     def stated(self) -> Dict[str, object]:
         """The facts the text stated, without the evidence."""
-        return {k: v for k, v in asdict(self).items() if k not in _NOT_FACTS and v is not None}
+        # Every fact is a scalar: read the fields, no deep copy (asdict was a fifth of a list's analysis).
+        found = ((f.name, getattr(self, f.name)) for f in fields(self) if f.name not in _NOT_FACTS)
+        return {name: value for name, value in found if value is not None}
 
     def merged(self, newer: Facts) -> Facts:
         """These facts updated by ``newer``: a correction replaces an earlier value. Which fact then

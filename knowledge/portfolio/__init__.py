@@ -6,13 +6,14 @@ classes and the pyramid tier by rank, for the list the Pareto figures and counts
 and ``export_xlsx``.
 """
 
-from knowledge.portfolio.analysis import Analysis, CustomerResult, analyse, analysis_json
+from knowledge.portfolio.analysis import AMOUNT_FIELDS, Analysis, CustomerResult, analyse, analysis_json
 from knowledge.portfolio.columns import Mapping, map_columns
 from knowledge.portfolio.export import export_csv, export_xlsx
 from knowledge.portfolio.sheets import Limits, PortfolioError, Table, read_table
 from knowledge.portfolio.store import ResultStore
 
 __all__ = [
+    "AMOUNT_FIELDS",
     "Analysis",
     "CustomerResult",
     "Limits",

@@ -10,10 +10,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Protocol
 
+from knowledge import yamlfile
 from knowledge.customers.explain import level_line
 from knowledge.customers.facts import Facts
-from knowledge.customers.frameworks import Verdict, classify, frameworks, value_levels
+from knowledge.customers.frameworks import Verdict, apply, frameworks, known_facts, value_levels
 from knowledge.portfolio import columns
+from knowledge.portfolio.charts import chart_data
 from knowledge.portfolio.columns import Mapping, map_columns, read_number
 from knowledge.portfolio.sheets import PortfolioError, Table, messages
 
@@ -198,7 +200,19 @@ def analyse(
     """Classify every row of ``table``; ``rank_by`` (profit_wan | purchase_wan) orders the pyramid
     and the Pareto figures, by default the first of columns.yml's ``rank_by`` the list has;
     ``columns_chosen`` (field → header, or None) corrects the recognised columns."""
-    mapping = map_columns(table.header, table.rows, columns_chosen)
+    # The frameworks' and columns' files are looked at once for the whole list, not per cell.
+    with yamlfile.unchanged():
+        return _analyse(table, kb, rank_by, columns_chosen)
+
+
+def _analyse(
+    table: Table,
+    kb: Entries | None = None,
+    rank_by: str | None = None,
+    columns_chosen: Dict[str, str | None] | None = None,
+) -> Analysis:
+    """``analyse`` once the files it reads are held still."""
+    mapping = map_columns(table.header, table.rows, columns_chosen, table.header_notes)
     headers = "、".join(h for h in table.header if h) or "（空）"
     if not mapping.fields:
         raise PortfolioError("no_columns", file=table.file, headers=headers)
@@ -213,14 +227,15 @@ def analyse(
     for rank, customer in enumerate(ranked, start=1):
         customer.rank = rank
         customer.facts.rank_pct = rank / len(ranked) * 100
+    shown = {f["id"]: f for f in frameworks() if f["id"] in FRAMEWORKS}
     for customer in customers:
         if customer.rank is None and rank_by:
             customer.notes.append(messages()["notes"]["no_rank"].format(column=mapping.column(rank_by)))
-        verdicts = {v.framework["id"]: v for v in classify(customer.facts)}
-        customer.classes = {fid: _class_of(verdicts[fid]) for fid in FRAMEWORKS}
-        customer.basis = [
-            level_line(d, lvl, customer.facts) for d, lvl in value_levels(customer.facts).items()
-        ]
+        # classify()'s own steps, for the frameworks a list shows only, the levels found once.
+        levels = value_levels(customer.facts)
+        known = known_facts(customer.facts, levels)
+        customer.classes = {fid: _class_of(apply(shown[fid], known, levels)) for fid in FRAMEWORKS}
+        customer.basis = [level_line(d, lvl, customer.facts) for d, lvl in levels.items()]
     counts = {fid: dict(Counter(c.classes[fid] for c in customers if c.classes[fid])) for fid in FRAMEWORKS}
     names: Dict[str, str] = {}
     strategies: List[Dict[str, Any]] = []
@@ -261,6 +276,7 @@ def analysis_json(analysis: Analysis) -> Dict[str, Any]:
             for fid, counts in analysis.counts.items()
         },
         "strategies": analysis.strategies,
+        "charts": chart_data(analysis),
         "customers": [
             {
                 "row": c.row,

@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Tuple
 
 from knowledge import rules, yamlfile
 from knowledge.customers.numbers import quantities
-from knowledge.portfolio.sheets import PortfolioError, messages
+from knowledge.portfolio.sheets import HEADER_JOIN, PortfolioError, messages
 
 COLUMNS_FILE = Path(__file__).with_name("columns.yml")
 MONEY_FIELDS = ("purchase_wan", "profit_wan")
@@ -38,6 +38,9 @@ class Mapping:
     header: List[str] = field(default_factory=list)
     scale: Dict[str, float] = field(default_factory=dict)  # money field → 万元 per unit of a bare number
     notes: List[str] = field(default_factory=list)  # what was assumed, for the user to check
+    # Why the recognition is unsure (a header that only contains a name, two headers for one
+    # field, no name column, merged header cells): the page asks the user to confirm first.
+    unsure: List[str] = field(default_factory=list)
 
     def column(self, name: str) -> str:
         return self.header[self.fields[name]]
@@ -47,6 +50,7 @@ class Mapping:
             "mapped": {name: self.column(name) for name in self.fields},
             "unmapped": self.unmapped,
             "notes": self.notes,
+            "unsure": self.unsure,
             "header": self.header,
         }
 
@@ -68,13 +72,17 @@ def _bare(header: str) -> Tuple[str, float | None]:
 
 
 def map_columns(
-    header: List[str], rows: List[List[Any]], chosen: Dict[str, str | None] | None = None
+    header: List[str],
+    rows: List[List[Any]],
+    chosen: Dict[str, str | None] | None = None,
+    header_notes: List[str] | None = None,
 ) -> Mapping:
     """The fields found in ``header``; each column serves at most one field, each field one column.
 
     ``chosen`` is the user's correction, field → header (None: the list has no such column); it
     wins over the names of columns.yml. A field or a header that does not exist is a
-    ``bad_mapping`` PortfolioError.
+    ``bad_mapping`` PortfolioError. ``header_notes`` (how merged header cells were read) make the
+    mapping unsure unless the user chose the columns.
     """
     fields = settings()["fields"]
     mapping = Mapping(header=list(header))
@@ -85,30 +93,61 @@ def map_columns(
         if title is not None:
             mapping.fields[name] = header.index(title)
     units: Dict[int, float | None] = {index: _bare(title)[1] for index, title in enumerate(header)}
+    partial: Dict[str, str] = {}  # field → the name its header only contains
+    rivals: Dict[str, List[int]] = {}  # field → the other headers that name it
     for index, title in enumerate(header):
         bare = _bare(title)[0]
         if not bare or index in mapping.fields.values():
             continue
-        best: Tuple[int, str] | None = None
+        # A merged header (财务·年采购额) names a field exactly when one of its parts does.
+        parts = {_bare(part)[0] for part in title.split(HEADER_JOIN)}
+        best: Tuple[int, str, str] | None = None
         for name, spec in fields.items():
-            if name in mapping.fields or name in chosen:
+            if name in chosen:
                 continue
             if any(_fold(word) in bare for word in spec.get("exclude", [])):
                 continue
             for word in spec["names"]:
                 word = re.sub(r"\s+", "", _fold(word))
-                if bare == word or word in bare:
-                    score = len(word) + (100 if bare == word else 0)
+                if bare == word or word in parts or word in bare:
+                    exact = bare == word or word in parts
+                    if name in mapping.fields:
+                        if exact:
+                            rivals.setdefault(name, []).append(index)
+                        continue
+                    score = len(word) + (100 if exact else 0)
                     if best is None or score > best[0]:
-                        best = (score, name)
+                        best = (score, name, "" if exact else word)
         if best:
             mapping.fields[best[1]] = index
+            if best[2]:
+                partial[best[1]] = best[2]
     taken = set(mapping.fields.values())
     mapping.unmapped = [title for index, title in enumerate(header) if index not in taken and title]
     for name in MONEY_FIELDS:
         if name in mapping.fields:
             mapping.scale[name] = _money_scale(mapping, name, units[mapping.fields[name]], rows)
+    if not chosen:
+        mapping.unsure = [*(header_notes or []), *_unsure(mapping, partial, rivals)]
     return mapping
+
+
+def _unsure(mapping: Mapping, partial: Dict[str, str], rivals: Dict[str, List[int]]) -> List[str]:
+    text, labels = messages()["unsure"], messages()["field_labels"]
+    reasons = [
+        text["partial"].format(column=mapping.column(name), label=labels[name], word=word)
+        for name, word in partial.items()
+    ]
+    for name, others in rivals.items():
+        for other in dict.fromkeys(o for o in others if o not in mapping.fields.values()):
+            reasons.append(
+                text["competing"].format(
+                    column=mapping.column(name), other=mapping.header[other], label=labels[name]
+                )
+            )
+    if "name" not in mapping.fields:
+        reasons.append(text["no_name"])
+    return reasons
 
 
 def _money_scale(mapping: Mapping, name: str, unit: float | None, rows: List[List[Any]]) -> float:
@@ -163,25 +202,33 @@ def read_number(cell: Any, kind: str, scale: float = 1.0) -> float | None:
     plain = _plain_number(cell)
     if plain is not None:
         return plain * scale if kind == "money" else plain
-    text = _clean(cell)
-    sign = -1.0 if text.startswith(("-", "−")) else 1.0  # the number reader reads -5% as 5%
-    found = quantities(text.lstrip("-−"))
-    if not found:
+    first = _first_quantity(str(cell), yamlfile.stamp(COLUMNS_FILE))
+    if first is None:
         return None
-    first = found[0]
-    value = _kind_value(first, kind, scale)
+    sign, found_kind, found_value = first
+    value = _kind_value(found_kind, found_value, kind, scale)
     return None if value is None else sign * value
 
 
-def _kind_value(first: Any, kind: str, scale: float) -> float | None:
+@lru_cache(maxsize=65536)
+def _first_quantity(cell: str, stamp: int) -> Tuple[float, str, float] | None:  # noqa: ARG001 (cache key)
+    """The sign, kind and value of the first quantity in a cell's text; cached, as a list repeats
+    its cells (25%, 按时, 约300万) and reading one is the slowest step of a row."""
+    text = _clean(cell)
+    sign = -1.0 if text.startswith(("-", "−")) else 1.0  # the number reader reads -5% as 5%
+    found = quantities(text.lstrip("-−"))
+    return (sign, found[0].kind, found[0].value) if found else None
+
+
+def _kind_value(found_kind: str, value: float, kind: str, scale: float) -> float | None:
     if kind == "money":
-        bare = first.value * scale if first.kind == "count" else None
-        return first.value if first.kind == "money" else bare
+        bare = value * scale if found_kind == "count" else None
+        return value if found_kind == "money" else bare
     if kind == "percent":
-        return first.value if first.kind in ("percent", "count", "multiple") else None
+        return value if found_kind in ("percent", "count", "multiple") else None
     if kind == "years":
-        return first.value if first.kind in ("years", "count") else None
-    return first.value if first.kind == "count" else None
+        return value if found_kind in ("years", "count") else None
+    return value if found_kind == "count" else None
 
 
 def level_word(cell: Any, words: Dict[str, List[str]]) -> str | None:

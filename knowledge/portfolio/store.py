@@ -89,3 +89,13 @@ class ResultStore:
             shutil.rmtree(target, ignore_errors=True)
             removed += 1
         return removed
+
+
+def configured_store(env: Dict[str, str] | None = None) -> ResultStore:
+    """The store the web front and the messaging channels share: ``PORTFOLIO_DIR`` (default
+    build/portfolio) and ``PORTFOLIO_KEEP_SECONDS`` (default one day)."""
+    from knowledge.paths import BUILD_DIR  # here: the store itself needs no repository
+
+    env = os.environ if env is None else env
+    folder = Path(env.get("PORTFOLIO_DIR") or BUILD_DIR / "portfolio")
+    return ResultStore(folder, int(env.get("PORTFOLIO_KEEP_SECONDS") or 24 * 3600))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 
 from knowledge import paths, yamlfile
 from knowledge.answers import facets_asked
@@ -23,6 +24,22 @@ def test_a_file_is_parsed_once_and_again_when_it_changes(tmp_path):
     path.write_text("a: 2\n", encoding="utf-8")
     _touch_later(path)
     assert yamlfile.read(path) == {"a": 2}
+
+
+def test_a_batch_reads_a_file_as_it_was_and_other_threads_see_the_edit(tmp_path):
+    path = tmp_path / "x.yml"
+    path.write_text("a: 1\n", encoding="utf-8")
+    with yamlfile.unchanged():
+        assert yamlfile.read(path) == {"a": 1}
+        path.write_text("a: 2\n", encoding="utf-8")
+        _touch_later(path)
+        assert yamlfile.read(path) == {"a": 1}  # the batch's time is taken once
+        seen = []
+        other = threading.Thread(target=lambda: seen.append(yamlfile.read(path)))
+        other.start()
+        other.join()
+        assert seen == [{"a": 2}]
+    assert yamlfile.read(path) == {"a": 2}  # after the batch, the edit counts at once
 
 
 def test_an_edit_of_language_yml_takes_effect_without_a_restart(tmp_path, monkeypatch):

@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Dict, List, Tuple
 from urllib.parse import parse_qsl, urlencode
 
@@ -28,6 +29,7 @@ from tests.bot.conftest import experts_file
 from tests.bot.servers import running, scratch
 
 CORP, SECRET, AGENT = "ww-test-corp", "app-secret-for-tests", 1000002
+WEB_PUBLIC_URL = "https://sales.example.com"
 
 
 @dataclass
@@ -53,6 +55,14 @@ class WeComSetup:
                 return response.status, response.read().decode("utf-8"), time.perf_counter() - started
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode("utf-8", "replace"), time.perf_counter() - started
+
+    @property
+    def portfolio_dir(self) -> Path:
+        return Path(self.assistant.env["PORTFOLIO_DIR"])
+
+    def send_file(self, user: str, media_id: str, file_name: str | None = None) -> Tuple[int, str, float]:
+        query, body = self.platform.callback(self.platform.file_xml(user, media_id, file_name))
+        return self.request(query, body)
 
     def send_text(self, user: str, text: str, msg_id: int | None = None) -> Tuple[int, str, float]:
         query, body = self.platform.callback(self.platform.text_xml(user, text, msg_id))
@@ -81,6 +91,9 @@ def wecom(tmp_path_factory: pytest.TempPathFactory):
         "HANDOFF_CONFIG": str(experts_file(tmp)),
         "KB_LOG_PATH": str(tmp / "logbook.db"),
         "KB_LOG_SALT": "test-salt",
+        # Spreadsheets sent as files are kept where a web front would serve them, under this address.
+        "PORTFOLIO_DIR": str(tmp / "portfolio"),
+        "WEB_PUBLIC_URL": WEB_PUBLIC_URL,
     }
     try:
         with running(scratch(tmp, env=env)) as server:

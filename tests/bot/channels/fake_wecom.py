@@ -1,9 +1,11 @@
 """A local stand-in for WeCom: its server API as a fake, and its callbacks as the platform builds them.
 
-``FakeWeComApi`` serves ``/cgi-bin/gettoken`` and ``/cgi-bin/message/send`` on a free port with WeCom's
-error codes (40013 bad corpid, 40001 bad secret, 41001 no token, 40014 invalid token, 42001 expired
-token, 40056 bad agentid, 40008 bad msgtype, 44004 empty text, 45002 text over 2048 bytes) and records
-every call. Tests can expire its tokens or make the next call fail.
+``FakeWeComApi`` serves ``/cgi-bin/gettoken``, ``/cgi-bin/message/send`` and ``/cgi-bin/media/get``
+(获取临时素材: the file as bytes with ``Content-disposition: attachment; filename="<media id>.<ext>"``,
+or a JSON error) on a free port with WeCom's error codes (40013 bad corpid, 40001 bad secret, 41001 no
+token, 40014 invalid token, 42001 expired token, 40056 bad agentid, 40008 bad msgtype, 44004 empty
+text, 45002 text over 2048 bytes, 41006 no media_id, 40007 invalid or expired media_id) and records
+every call. Tests can expire its tokens, make the next call fail, and upload the files users send.
 
 ``WeComPlatform`` builds what WeCom sends to our callback URL: the XML of a message, encrypted with
 the EncodingAESKey and signed with the Token exactly as the platform does (wechatpy's crypto).
@@ -18,6 +20,7 @@ import secrets
 import time
 import uuid
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any, Dict, Tuple
 from urllib.parse import urlencode
 
@@ -28,6 +31,11 @@ from wechatpy.enterprise.crypto import WeChatCrypto
 from tests.bot.channels.fake_api import Call, FakeApi
 
 TEXT_LIMIT = 2048
+MEDIA_TYPES = {
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".csv": "text/csv",
+    ".pdf": "application/pdf",
+}
 
 
 class FakeWeComApi(FakeApi):
@@ -36,10 +44,24 @@ class FakeWeComApi(FakeApi):
     def __init__(self, corp_id: str, secret: str, agent_id: int) -> None:
         super().__init__()
         self.corp_id, self.secret, self.agent_id = corp_id, secret, agent_id
+        self.media: Dict[str, Tuple[str, bytes]] = {}  # media id → (file name, content)
 
     def routes(self, router: web.UrlDispatcher) -> None:
         router.add_get("/cgi-bin/gettoken", self._gettoken)
         router.add_post("/cgi-bin/message/send", self._send)
+        router.add_get("/cgi-bin/media/get", self._media_get)
+
+    def add_media(self, name: str, content: bytes) -> str:
+        """A file a user sent, as WeCom keeps it (three days) for the app to download; its media id."""
+        media_id = "3" + secrets.token_urlsafe(30)
+        with self._lock:
+            self.media[media_id] = (name, content)
+        return media_id
+
+    def forget_media(self, media_id: str) -> None:
+        """As after three days: the media id is no longer valid."""
+        with self._lock:
+            self.media.pop(media_id, None)
 
     # --- controls for tests -------------------------------------------------------------------
     def fail_next(self, path: str, errcode: int = 0, http_status: int = 0) -> None:  # type: ignore[override]
@@ -79,6 +101,35 @@ class FakeWeComApi(FakeApi):
             "expired": {"errcode": 42001, "errmsg": "access_token expired"},
         }
         return await self.answer(request, lambda body: (200, errors.get(state) or self._check_message(body)))
+
+    async def _media_get(self, request: web.Request) -> web.StreamResponse:
+        state = self.token_state(request.query.get("access_token"))
+        errors = {
+            "missing": {"errcode": 41001, "errmsg": "access_token missing"},
+            "invalid": {"errcode": 40014, "errmsg": "invalid access_token"},
+            "expired": {"errcode": 42001, "errmsg": "access_token expired"},
+        }
+        media_id = request.query.get("media_id", "")
+        with self._lock:
+            found = self.media.get(media_id)
+        error = errors.get(state)
+        if error is None and not media_id:
+            error = {"errcode": 41006, "errmsg": "media_id missing"}
+        if error is None and found is None:
+            error = {"errcode": 40007, "errmsg": "invalid media_id"}
+        if error is not None or found is None:
+            # WeCom's errors are JSON with HTTP 200 (injected failures are answered here too).
+            return await self.answer(request, lambda _: (200, error))
+        name, content = found
+        with self._lock:
+            self.calls.append(Call(request.path, dict(request.query), dict(request.headers), b"", 200, {}))
+            self._lock.notify_all()
+        suffix = PurePath(name).suffix.lower()
+        return web.Response(
+            body=content,
+            content_type=MEDIA_TYPES.get(suffix, "application/octet-stream"),
+            headers={"Content-disposition": f'attachment; filename="{media_id}{suffix}"'},
+        )
 
     def _check_message(self, body: bytes) -> Dict[str, Any]:
         try:
@@ -128,6 +179,11 @@ class WeComPlatform:
             f"<CreateTime>{int(time.time())}</CreateTime><MsgType>{cdata(msg_type)}</MsgType>{inner}"
             f"<MsgId>{msg_id}</MsgId><AgentID>{self.agent_id}</AgentID></xml>"
         )
+
+    def file_xml(self, user: str, media_id: str, file_name: str | None = None) -> str:
+        """A file message: its media id, and the file's name when ``file_name`` is given."""
+        fields = {"MediaId": media_id, **({"FileName": file_name} if file_name else {})}
+        return self.message_xml(user, "file", fields)
 
     def text_xml(self, user: str, content: str, msg_id: int | None = None) -> str:
         return self.message_xml(user, "text", {"Content": content}, msg_id)

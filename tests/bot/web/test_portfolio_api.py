@@ -106,6 +106,74 @@ def test_the_uploaded_file_is_not_kept(server, store_dir, tmp_path):
     assert {p.name for p in kept} <= {"result.json", "export.csv", "export.xlsx"}
 
 
+def test_an_unsure_mapping_is_proposed_for_confirmation_and_nothing_is_kept(server, store_dir, tmp_path):
+    rows = [["编号", "销售额（万元）", "营业额（万元）", "增长率"], ["A01", 800, 700, "25%"]]
+    before = {p.name for p in store_dir.iterdir()}
+    response = upload(server, write(tmp_path, "xlsx", rows), confirm="unsure")
+    assert response.status_code == 200, response.text
+    proposal = response.json()
+    assert proposal["confirm"] is True and "id" not in proposal
+    assert proposal["mapping"]["mapped"]["purchase_wan"] == "销售额（万元）"
+    assert proposal["mapping"]["unsure"] == [
+        "“销售额（万元）”和“营业额（万元）”都像“年采购额（万元）”，用了“销售额（万元）”，请确认",
+        "没有找到客户名称列，客户将按行号称呼；如有名称列请选出来",
+    ]
+    assert {p.name for p in store_dir.iterdir()} == before  # nothing analysed, nothing kept
+    # The user confirms (the columns they chose): analysed.
+    confirmed = upload(
+        server,
+        write(tmp_path, "xlsx", rows),
+        confirm="unsure",
+        columns='{"name": "编号", "purchase_wan": "营业额（万元）", "growth_pct": "增长率"}',
+    )
+    assert confirmed.status_code == 201, confirmed.text
+    assert confirmed.json()["customers"][0]["name"] == "A01"
+    assert confirmed.json()["mapping"]["unsure"] == []
+
+
+def test_a_sure_mapping_is_analysed_at_once_and_a_bad_confirm_is_a_400(server, tmp_path):
+    response = upload(server, write(tmp_path, "gbk_csv", ROWS), confirm="unsure")
+    assert response.status_code == 201, response.text
+    bad = upload(server, write(tmp_path, "gbk_csv", ROWS), confirm="yes")
+    assert bad.status_code == 400 and "confirm" in bad.json()["error"]
+
+
+def test_a_refused_list_gets_its_message_even_when_confirmation_is_asked(server, tmp_path):
+    response = upload(server, write(tmp_path, "xlsx", [["编号", "地区"], ["A01", "华东"]]), confirm="unsure")
+    assert response.status_code == 400 and response.json()["code"] == "no_columns"
+
+
+def test_the_result_carries_the_figures_data(server, tmp_path):
+    result = upload(server, write(tmp_path, "gbk_csv", ROWS)).json()
+    # Profits 200, 60, 5 of 265: the curve from (0, 0) through each customer.
+    assert result["charts"]["pareto"]["points"] == [
+        [0.0, 0.0],
+        [33.33, 75.47],
+        [66.67, 98.11],
+        [100.0, 100.0],
+    ]
+    matrix = result["charts"]["matrix"]
+    assert (matrix["x_split"], matrix["y_split"], matrix["x_field"]) == (500, 20, "purchase_wan")
+    assert matrix["points"] == [
+        [800.0, 25.0, "机密甲公司", "白金"],
+        [300.0, 3.0, "机密乙公司", "铅质"],
+        [50.0, 30.0, "机密丙公司", "铁质"],
+    ]
+
+
+def test_the_charts_library_is_served_locally(server):
+    response = requests.get(
+        f"{server.url}/vendor/echarts.js", headers={"Accept-Encoding": "gzip"}, timeout=10
+    )
+    assert response.status_code == 200 and response.headers["Content-Encoding"] == "gzip"
+    assert response.headers["Content-Type"].startswith("application/javascript")
+    assert b"echarts" in response.content[:2000] and len(response.content) > 500_000
+    again = requests.get(
+        f"{server.url}/vendor/echarts.js", headers={"If-None-Match": response.headers["ETag"]}
+    )
+    assert again.status_code == 304
+
+
 def _zip_bomb(path: Path) -> Path:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/worksheets/sheet1.xml", b"\x00" * (300 * 1024 * 1024))
