@@ -26,6 +26,17 @@ def write_xlsx(path: Path, rows: Sequence[Sequence[Any]]) -> Path:
     return path
 
 
+# One customer in each value-matrix quadrant (by the one-customer thresholds), then one without growth.
+FOUR_QUADRANTS = [
+    ["客户名称", "年采购额（万元）", "毛利（万元）", "增长率"],
+    ["甲公司", 800, 200, "25%"],  # 白金
+    ["乙公司", 600, 90, "3%"],  # 黄金
+    ["丙公司", 50, 5, "30%"],  # 铁质
+    ["丁公司", 40, 3, "1%"],  # 铅质
+]
+WITH_UNDECIDED = FOUR_QUADRANTS + [["戊公司", 20, 2, "-"]]  # no growth: undecided
+
+
 # name → (suffix, writer): every way a list reaches us.
 WRITERS = {
     "gbk_csv": (".csv", lambda p, rows: write_csv(p, rows, "gbk")),

@@ -5,16 +5,9 @@ from __future__ import annotations
 
 from knowledge.portfolio.results import analyse_and_keep, summary
 from knowledge.portfolio.store import ResultStore
-from tests.knowledge.portfolio_files import write
+from tests.knowledge.portfolio_files import WITH_UNDECIDED, write
 
-ROWS = [
-    ["客户名称", "年采购额（万元）", "毛利（万元）", "增长率"],
-    ["甲公司", 800, 200, "25%"],  # 白金
-    ["乙公司", 600, 90, "3%"],  # 黄金
-    ["丙公司", 50, 5, "30%"],  # 铁质
-    ["丁公司", 40, 3, "1%"],  # 铅质
-    ["戊公司", 20, 2, "-"],  # no growth: undecided
-]
+ROWS = WITH_UNDECIDED
 
 
 def test_the_result_is_kept_and_summarised(tmp_path, kb):

@@ -15,19 +15,12 @@ from bot.web.config import WebConfig
 from bot.web.server import create_app
 from tests.bot.channels.conftest import WEB_PUBLIC_URL
 from tests.bot.web.servers import ThreadedApp
-from tests.knowledge.portfolio_files import write
+from tests.knowledge.portfolio_files import WITH_UNDECIDED, write
 
 pytestmark = pytest.mark.server
 
 MEDIA_GET = "/cgi-bin/media/get"
-ROWS = [
-    ["客户名称", "年采购额（万元）", "毛利（万元）", "增长率"],
-    ["甲公司", 800, 200, "25%"],  # 白金
-    ["乙公司", 600, 90, "3%"],  # 黄金
-    ["丙公司", 50, 5, "30%"],  # 铁质
-    ["丁公司", 40, 3, "1%"],  # 铅质
-    ["戊公司", 20, 2, "-"],  # no growth: undecided
-]
+ROWS = WITH_UNDECIDED
 LINK = re.compile(re.escape(WEB_PUBLIC_URL) + r"/portfolio/([A-Za-z0-9_-]{32})")
 
 

@@ -15,7 +15,7 @@ from bot.web.config import WebConfig
 from bot.web.server import create_app
 from tests.bot.web.conftest import SCREENSHOTS, screenshot
 from tests.bot.web.servers import ThreadedApp
-from tests.knowledge.portfolio_files import write
+from tests.knowledge.portfolio_files import FOUR_QUADRANTS, write
 
 ROWS = [
     ["客户名称", "年采购额（万元）", "毛利（万元）", "增长率"],
@@ -102,13 +102,7 @@ CHART_DATA = """id => {
   };
 }"""
 
-LIST = [
-    ["客户名称", "年采购额（万元）", "毛利（万元）", "增长率"],
-    ["甲公司", 800, 200, "25%"],  # 白金
-    ["乙公司", 600, 90, "3%"],  # 黄金
-    ["丙公司", 50, 5, "30%"],  # 铁质
-    ["丁公司", 40, 3, "1%"],  # 铅质
-]
+LIST = FOUR_QUADRANTS
 
 
 # What sticks out of a phone's screen (the table scrolls in its own box).
