@@ -84,7 +84,11 @@ async def widget(request: web.Request) -> web.Response:
     if not path.exists():
         log.error("%s is missing: run `make web` (npm ci in bot/web)", path)
         raise web.HTTPNotFound(text="rasa-webchat is not installed: run `make web`")
-    body, gzipped, etag = widget_bundle(path)
+    return javascript_response(request, *widget_bundle(path))
+
+
+def javascript_response(request: web.Request, body: bytes, gzipped: bytes, etag: str) -> web.Response:
+    """A bundle (body, its gzip, its ETag): 304 when the browser has it, gzipped when it may be."""
     headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept-Encoding"}
     if etag in request.headers.get("If-None-Match", ""):
         return web.Response(status=304, headers=headers)

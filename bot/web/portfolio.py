@@ -32,6 +32,7 @@ from aiohttp.abc import AbstractAccessLogger
 from aiohttp.http_exceptions import HttpProcessingError
 
 from bot.web.config import CONFIG, ECHARTS_BUNDLE, KB, PORTFOLIO, STATIC_DIR, dumps, json_error, texts
+from bot.web.pages import javascript_response
 from knowledge.portfolio import AMOUNT_FIELDS, Limits, PortfolioError, map_columns, read_table
 from knowledge.portfolio.results import analyse_and_keep
 from knowledge.portfolio.sheets import messages
@@ -93,13 +94,7 @@ async def echarts(request: web.Request) -> web.Response:
     if not ECHARTS_BUNDLE.exists():
         log.error("%s is missing: run `make web` (npm ci in bot/web)", ECHARTS_BUNDLE)
         raise web.HTTPNotFound(text="echarts is not installed: run `make web`")
-    body, gzipped, etag = _bundle(ECHARTS_BUNDLE, ECHARTS_BUNDLE.stat().st_mtime_ns)
-    headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept-Encoding"}
-    if etag in request.headers.get("If-None-Match", ""):
-        return web.Response(status=304, headers=headers)
-    if "gzip" in request.headers.get("Accept-Encoding", ""):
-        body, headers["Content-Encoding"] = gzipped, "gzip"
-    return web.Response(body=body, content_type="application/javascript", charset="utf-8", headers=headers)
+    return javascript_response(request, *_bundle(ECHARTS_BUNDLE, ECHARTS_BUNDLE.stat().st_mtime_ns))
 
 
 def _analyse(

@@ -31,6 +31,12 @@ from wechatpy.enterprise.crypto import WeChatCrypto
 from tests.bot.channels.fake_api import Call, FakeApi
 
 TEXT_LIMIT = 2048
+# What WeCom answers for an access_token that is missing, unknown or past its expires_in.
+TOKEN_ERRORS = {
+    "missing": {"errcode": 41001, "errmsg": "access_token missing"},
+    "invalid": {"errcode": 40014, "errmsg": "invalid access_token"},
+    "expired": {"errcode": 42001, "errmsg": "access_token expired"},
+}
 MEDIA_TYPES = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".csv": "text/csv",
@@ -95,24 +101,15 @@ class FakeWeComApi(FakeApi):
 
     async def _send(self, request: web.Request) -> web.Response:
         state = self.token_state(request.query.get("access_token"))
-        errors = {
-            "missing": {"errcode": 41001, "errmsg": "access_token missing"},
-            "invalid": {"errcode": 40014, "errmsg": "invalid access_token"},
-            "expired": {"errcode": 42001, "errmsg": "access_token expired"},
-        }
-        return await self.answer(request, lambda body: (200, errors.get(state) or self._check_message(body)))
+        error = TOKEN_ERRORS.get(state)
+        return await self.answer(request, lambda body: (200, error or self._check_message(body)))
 
     async def _media_get(self, request: web.Request) -> web.StreamResponse:
         state = self.token_state(request.query.get("access_token"))
-        errors = {
-            "missing": {"errcode": 41001, "errmsg": "access_token missing"},
-            "invalid": {"errcode": 40014, "errmsg": "invalid access_token"},
-            "expired": {"errcode": 42001, "errmsg": "access_token expired"},
-        }
         media_id = request.query.get("media_id", "")
         with self._lock:
             found = self.media.get(media_id)
-        error = errors.get(state)
+        error = TOKEN_ERRORS.get(state)
         if error is None and not media_id:
             error = {"errcode": 41006, "errmsg": "media_id missing"}
         if error is None and found is None:
