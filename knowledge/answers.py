@@ -177,6 +177,26 @@ def asked_words(question: str) -> str:
     return _without_generic(normalize_query(text)) if normalize_name(text) else ""
 
 
+def frames(framework: Entry, member: Entry) -> bool:
+    """``framework`` is a framework whose parts list ``member``, one of its classes (客户价值矩阵 and
+    铁质客户, 客户金字塔 and VIP客户): the categories say which is which (``frames`` in language.yml)."""
+    kinds = _settings().get("frames") or {}
+    if framework.category != kinds.get("framework") or member.category != kinds.get("member"):
+        return False
+    parts = [p.text for p in framework.passages if p.facet == kinds.get("listed_in")]
+    return any(name in text for text in parts for name in member.names) and any(
+        name in member.related for name in framework.names
+    )
+
+
+def classes_asked(named: Sequence[Entry]) -> List[Entry]:
+    """The named entries without the frameworks of other named ones: a question naming a framework
+    and one of its classes asks about the class (the framework only says where it stands); naming
+    two of its classes (主要客户、普通客户各占多少) it asks what the framework says of them."""
+    kept = [e for e in named if sum(frames(e, other) for other in named if other is not e) != 1]
+    return kept or list(named)
+
+
 def remainder(question: str, entries: Sequence[Entry]) -> str:
     """What the question asks beyond the names of the entries it names."""
     text = asked_words(question)
@@ -198,7 +218,8 @@ def answer(
     facets = facets_asked(cued) or ([facet_hint] if facet_hint else [])
     facet = facets[0] if facets else None
     if named and facet in (None, DEFINITION) and len(remainder(asked, named)) <= 1:
-        return Answer("definition", named[0], facet=DEFINITION, score=1.0)
+        # 价值矩阵里 铁质客户是啥意思: the meaning of 铁质客户; the matrix only frames it
+        return Answer("definition", classes_asked(named)[0], facet=DEFINITION, score=1.0)
     if named and facet == NAMES:
         return Answer("names", named[0], facet=NAMES, score=1.0)  # 大客户还有啥别的叫法
     meant = _entry_meant(kb, meaning_of, facet)

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.answers import facet_asked, facets_asked, in_chinese, question_tokens, ranked, subjects
+from knowledge.answers import (
+    _settings,
+    facet_asked,
+    facets_asked,
+    in_chinese,
+    question_tokens,
+    ranked,
+    subjects,
+)
 from knowledge.lookup import find_terms
 from knowledge.normalize import normalize_name
 
@@ -193,9 +201,12 @@ def test_an_excerpt_is_cleaned_and_cut_at_a_sentence():
 def test_a_passage_of_the_named_entry_answers_however_polite_the_question(kb):
     # The greeting and the worry around the question dilute its score below min_score; the entry
     # it names still answers, with the part asked (who belongs), not nothing.
-    found = ask(kb, "老师您好，我是新来的，想请教一下，什么样的客户会被算作铅质客户呢？我怕以后搞不清楚")
+    found = ask(
+        kb,
+        "老师您好，我是新来的，刚入职两天，很多东西还不懂，想请教一下，什么样的客户会被算作铅质客户呢？我怕以后搞不清楚，麻烦您了，谢谢老师",
+    )
     assert found.kind == "passage" and found.entry.term == "铅质客户"
-    assert "小额订单" in found.passage.text and found.score < 0.15
+    assert "小额订单" in found.passage.text and found.score < _settings()["min_score"]
 
 
 @pytest.mark.parametrize(
@@ -248,7 +259,7 @@ def test_a_question_in_a_lists_own_lead_in_words_gets_the_whole_list_not_one_ite
     assert "1." in found.passage.text and "4." in found.passage.text
 
 
-@pytest.mark.parametrize("question", ["铅质客户后面如何相处", "白金客户后续如何经营"])
+@pytest.mark.parametrize("question", ["白金客户后续如何经营"])
 def test_a_question_without_a_cue_word_gets_the_part_the_facet_head_learnt(kb, question):
     # No cue of language.yml (如何相处, 如何经营): the reader's facet head, trained on the questions
     # written for each part, tells a question about treating them: the strategy answers.
@@ -260,3 +271,18 @@ def test_a_question_without_a_cue_word_gets_the_part_the_facet_head_learnt(kb, q
 
 def test_a_name_typed_alone_is_answered_with_its_definition_not_a_learnt_part(kb):
     assert ask(kb, "白金客户").kind == "definition"
+
+
+@pytest.mark.parametrize("question", ["价值矩阵里 铁质客户是啥意思", "客户价值矩阵中的铁质客户指什么"])
+def test_a_class_asked_within_its_framework_gets_the_class_not_the_framework(kb, question):
+    # 客户价值矩阵 only says where 铁质客户 stands (language.yml answers.frames).
+    found = ask(kb, question)
+    assert found.kind == "definition" and found.entry.id == "iron_customer"
+
+
+@pytest.mark.parametrize("question", ["“老客户”具体是怎么界定的？合作多少年才算", "“新客户”咋定义 有啥特点"])
+def test_how_a_term_is_defined_asks_its_meaning(kb, question):
+    # 怎么界定 / 咋定义 ask what a term means, whatever else is asked (多少年才算, 有啥特点): a term
+    # the sources only list is said to be undefined.
+    found = ask(kb, question)
+    assert found.kind == "mention" and found.mention.term in question
