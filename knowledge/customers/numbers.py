@@ -96,14 +96,14 @@ def chinese_number(text: str) -> float | None:
 
 
 def _value(match: re.Match, tag: str = "", few: bool = False) -> float | None:
-    """The number a match wrote; a bare 几 (百分之几, 几成, 前几名) asks for a number and is none,
+    """The number a match wrote; a bare 几 (百分之几, 几成, 前几名, 几多) asks for a number and is none,
     unless ``few`` says it stands before a large unit (几万, 几百万: a few) or 好/小/大 qualify it."""
     if match.group(f"n{tag}") is None:
         return None
     written = match.group(f"n{tag}")
     approx = match.group(f"approx{tag}")
-    if written == "几" and not approx and not few and not match.group(f"loose{tag}"):
-        return None
+    if written == "几" and not approx and not few and match.group(f"loose{tag}") in (None, "多"):
+        return None  # 几多 is Cantonese for 多少: 排前几多%, 占几多成 ask
     if approx in ("小", "大") and written.startswith("几"):
         written = ("两" if approx == "小" else "八") + written[1:]  # 小几百万 ≈ 200万, 大几十万 ≈ 80万
     number = chinese_number(written)

@@ -88,7 +88,9 @@ def test_quantities_keep_their_place_in_the_text():
         assert text[q.start : q.end] == q.text
 
 
-@pytest.mark.parametrize("text", ["普通客户是前百分之几", "占几成", "排前几名算VIP", "排第几", "几倍"])
+@pytest.mark.parametrize(
+    "text", ["普通客户是前百分之几", "占几成", "排前几名算VIP", "排第几", "几倍", "排前几多%", "占几多成"]
+)
 def test_a_bare_ji_asks_for_a_number(text):
     assert quantities(text) == []
 
