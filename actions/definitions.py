@@ -471,8 +471,9 @@ def asks_beyond_strategy(question: str, entry: Entry, found: Answer) -> bool:
     asked = facets_asked(question)
     if asked and asked[0] != STRATEGY:
         return True
-    strategy, rest = fold(entry.strategy), remainder(question, [entry])
-    return any(w in rest and w not in strategy for w in found.shared)
+    strategy, rest, said = fold(entry.strategy), remainder(question, [entry]), fold(found.text)
+    # A word the passage says itself (not one of the questions written for it: 怎么处理).
+    return any(w in rest and w not in strategy and w in said for w in found.shared)
 
 
 def first_step(strategy: str) -> str:

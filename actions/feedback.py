@@ -21,6 +21,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.knowledge_base import knowledge_base
 from knowledge.logbook import Logbook, low_confidence, open_logbook
 from knowledge.model import Entry
 from knowledge.normalize import normalize_name
@@ -148,6 +149,13 @@ class ActionRateAnswer(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
         rating = RATING_INTENTS.get((tracker.latest_message.get("intent") or {}).get("name"), "helpful")
+        if rating == "helpful":
+            # 有种客户严肃冷静 挑得很 有啥特点: a question the NLU took for praise is answered.
+            from actions.definitions import question_instead  # definitions imports this module
+
+            answered = question_instead(dispatcher, tracker, domain, knowledge_base())
+            if answered is not None:
+                return answered
         question = rated_question(tracker)
         if question is None:  # nothing was answered just before (or it was rated already)
             dispatcher.utter_message(response="utter_rate_nothing")

@@ -81,8 +81,23 @@ def _facet_cues() -> Tuple[Tuple[str, str], ...]:
 
 @lru_cache(maxsize=4)
 def _facet_cues_of(stamp: int) -> Tuple[Tuple[str, str], ...]:
-    cues = [(fold(cue), facet) for facet, words in (language().get("facets") or {}).items() for cue in words]
+    variants = language().get("question_word_variants") or {}
+    cues = dict.fromkeys(  # in the order written: of two cues as long, the facet listed first leads
+        (fold(variant), facet)
+        for facet, words in (language().get("facets") or {}).items()
+        for cue in words
+        for variant in _variants(cue, variants)
+    )
     return tuple(sorted(cues, key=lambda c: -len(c[0])))
+
+
+def _variants(cue: str, variants: Dict[str, List[str]]) -> List[str]:
+    """``cue`` and the cue with its question word in each other register (怎么维护, 咋维护, 点样维护)."""
+    found = [cue]
+    for word, others in variants.items():
+        if word in cue:
+            found += [cue.replace(word, other) for other in others]
+    return found
 
 
 def facets_asked(question: str) -> List[str]:

@@ -81,7 +81,7 @@ def message_signals(text: str, stated: Dict[str, object]) -> Dict[str, float]:
     for name in stated:
         found[f"fact:{name}"] = 1.0
     lex = lexicon()
-    for name in ("classification_requests", "particular_customer", "question_words"):
+    for name in ("classification_requests", "particular_customer", "question_words", "source_reference"):
         if has(text, lex[name]):
             found[name] = 1.0
     return found

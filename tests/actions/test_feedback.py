@@ -278,6 +278,19 @@ def test_a_rating_without_an_answer_just_before_is_not_stored(run_action, logboo
     assert slot_value(events, "feedback_id") is None
 
 
+@pytest.mark.parametrize("praise", ["有用", "很有帮助，谢谢"])
+def test_praise_is_noted_but_a_question_taken_for_praise_is_answered(run_action, logbook_path, praise):
+    # The NLU took a question about a customer type for 有用: the reader's heads say it is a question.
+    question = "有种客户严肃冷静 挑得很 就是从容不迫型的 有啥特点"
+    tracker = conversation(*ANSWERED, {"user": question, "intent": "rate_helpful"}, slots=WAIST)
+    messages, _ = run_action(ActionRateAnswer(), tracker)
+    assert logged(logbook_path, "feedback") == []
+    assert any("严肃冷静" in str(m) for m in messages), messages
+    tracker = conversation(*ANSWERED, {"user": praise, "intent": "rate_helpful"}, slots=WAIST)
+    messages, _ = run_action(ActionRateAnswer(), tracker)
+    assert [m["response"] for m in messages] == ["utter_rate_thanks"]
+
+
 def form_tracker(text: str, intent: str, feedback_id: Any) -> Tracker:
     return make_tracker(text, intent=intent, slots={"feedback_id": feedback_id, "feedback_comment": text})
 
