@@ -421,3 +421,23 @@ def test_a_question_the_nlu_took_for_a_yes_is_answered_not_taken_for_one(run_act
 def test_a_plain_yes_with_nothing_suggested_is_acknowledged(run_action):
     messages, _ = run_action(ActionAnswerSuggestion(), make_tracker("是的", intent="affirm"))
     assert [m["response"] for m in messages] == ["utter_ok"]
+
+
+def test_a_comparison_sets_side_by_side_the_two_terms_it_joins(run_action):
+    # 客户价值 is named first, but 感知利得和感知利失 are the two compared.
+    text = "教材讲客户价值的驱动因素时提到了感知利得和感知利失，请问两者有什么区别？"
+    tracker = make_tracker(
+        text, intent="compare_terms", entities=[term("客户价值"), term("感知利得"), term("感知利失")]
+    )
+    messages, _ = run_action(ActionCompareTerms(), tracker)
+    assert messages[0]["response"] == "utter_compare"
+    assert {messages[0]["term_a"], messages[0]["term_b"]} == {"感知利得", "感知利失"}
+
+
+def test_a_comparison_of_two_parts_of_one_entry_is_answered_by_the_passage_holding_both(run_action):
+    # Only 营销目标 is an entry; 维持 and 收割 are two of its goals, and a passage speaks of both.
+    text = "教材里营销目标分维持、提高、收割、退出和进入。请问“维持”和“收割”有什么区别？"
+    tracker = make_tracker(text, intent="compare_terms", entities=[term("营销目标")])
+    messages, _ = run_action(ActionCompareTerms(), tracker)
+    assert messages[0]["response"] != "utter_compare_need_two"
+    assert "维持" in str(messages[0]) and "收割" in str(messages[0])
