@@ -86,9 +86,17 @@ def test_detail_of_the_last_term(run_action, kb):
     assert messages[0]["response"] == "utter_term_detail" and messages[0]["answer"] == entry.answer
 
 
-def test_detail_without_context_asks_which_term(run_action):
-    messages, _ = run_action(ActionAnswerDetail(), make_tracker("详细说说", intent="ask_detail"))
+@pytest.mark.parametrize("text", ["详细说说", "能再详细点吗？", "展开讲讲吧？"])
+def test_detail_without_context_asks_which_term(run_action, text):
+    messages, _ = run_action(ActionAnswerDetail(), make_tracker(text, intent="ask_detail"))
     assert messages[0]["response"] == "utter_ask_which_term"
+
+
+def test_detail_without_context_but_with_words_the_sources_answer_is_answered(run_action):
+    # No term and nothing talked about before: the case it names is in the sources.
+    text = "富士施乐给电信行业做的那个文件处理方案，具体做了些啥？"
+    messages, _ = run_action(ActionAnswerDetail(), make_tracker(text, intent="ask_detail"))
+    assert messages[0]["response"] != "utter_ask_which_term" and "话费账单" in str(messages)
 
 
 def test_strategy_follow_up_uses_the_last_term(run_action, kb):
