@@ -33,6 +33,8 @@ SURE_QUESTION_PROBABILITY = 0.9
 INTERROGATIVE = re.compile(
     r"[?？]|吗|么样|多少|几[倍成个种类步点年]|什么|啥|哪|怎么|如何|为什么|为啥|是否|是不是|有没有|咩|点样|几多|边个"
     r"|咋|点解|有冇|系唔系|乜"
+    r"|\b(?:what|which|how|why|who|when|where|does|do|is|are|can|should)\b",
+    re.IGNORECASE,
 )
 # From this probability on, the reader's "this is about customer management" is believed.
 ON_TOPIC_PROBABILITY = 0.8

@@ -17,6 +17,7 @@ from tests.actions.conftest import make_tracker
         "我有个客户表想批量分类",
         "能不能导入excel分析客户",
         "上傳客戶名單",
+        "客户名单怎么批量分类？",
         "/analyse_customer_list",
     ],
 )
@@ -59,3 +60,19 @@ def test_a_message_naming_no_list_is_answered_as_unsure(run_action, text):
     )
     assert messages == [] and events == [FollowupAction("action_fallback_search")]
     assert not names_a_list(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "企业应依据哪些指标对客户进行评估，从而确定关键客户名单？",
+        "金字塔里主要客户同普通客户有咩分别？我哋公司啲客户名单都係咁排",
+    ],
+)
+def test_a_question_about_the_sources_that_names_a_list_is_answered_as_unsure(run_action, text):
+    # It names 名单, but asks what the sources say (哪些指标, 有咩分别), not for a list to be analysed.
+    assert names_a_list(text)
+    messages, events = run_action(
+        ActionCustomerListLink(), make_tracker(text, intent="analyse_customer_list")
+    )
+    assert messages == [] and events == [FollowupAction("action_fallback_search")]

@@ -92,3 +92,17 @@ def test_a_terse_statement_of_both_levels_is_a_description_whatever_the_reader_g
 
 def test_a_rank_stated_is_about_one_customer_though_the_reader_leans_to_a_question(kb):
     assert understand(kb, "处在所有客户的前百分之十").describes_a_customer
+
+
+@pytest.mark.parametrize(
+    "text, asks",
+    [
+        ("What are the successive periods of the customer's role", True),
+        ("铁质客户咋对待", True),
+        ("呢啲客點解要重點跟", True),
+        ("Key account 管理好重要", False),
+        ("利润高潜力大", False),
+    ],
+)
+def test_a_question_is_worded_as_one_in_every_register(kb, text, asks):
+    assert understand(kb, text).interrogative is asks
