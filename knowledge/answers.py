@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 DEFINITION = "定义"
 NOTE = "说明"  # a curator's note on the source (原文写的是三个步骤，接着却列出了五步)
+SIDE_BY_SIDE_FACETS = ("比例", "区别", "构成")  # what the framework's parts say of several classes at once
 NAMES = "名称"  # the facet of "what else is it called": answered from the entry's names
 COVERAGE = 0.7  # the weight of "holds the question's words" against BM25's "holds them densely"
 SAID = 0.9  # an entry's passage holding this share of a source passage's character pairs says it already
@@ -212,6 +213,17 @@ def classes_asked(named: Sequence[Entry]) -> List[Entry]:
     return kept or list(named)
 
 
+def frameworks_asked(named: Sequence[Entry], facet: str | None) -> List[Entry]:
+    """For shares, differences or parts of two or more classes of one framework (金字塔里普通客户排前
+    多少 主要客户呢), the framework, whose parts set them side by side; else ``named``."""
+    if facet not in SIDE_BY_SIDE_FACETS:
+        return list(named)
+    for framework in named:
+        if sum(frames(framework, other) for other in named if other is not framework) >= 2:
+            return [framework]
+    return list(named)
+
+
 def remainder(question: str, entries: Sequence[Entry]) -> str:
     """What the question asks beyond the names of the entries it names."""
     text = asked_words(question)
@@ -237,6 +249,7 @@ def answer(
         return Answer("definition", classes_asked(named)[0], facet=DEFINITION, score=1.0)
     if named and facet == NAMES:
         return Answer("names", named[0], facet=NAMES, score=1.0)  # 大客户还有啥别的叫法
+    named = frameworks_asked(named, facet)
     meant = _entry_meant(kb, meaning_of, facet)
     if meant is not None:
         return Answer("definition", meant, facet=DEFINITION, score=1.0)  # 讲义里的“客户金字塔”是什么意思

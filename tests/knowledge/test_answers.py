@@ -286,3 +286,10 @@ def test_how_a_term_is_defined_asks_its_meaning(kb, question):
     # the sources only list is said to be undefined.
     found = ask(kb, question)
     assert found.kind == "mention" and found.mention.term in question
+
+
+def test_shares_of_two_classes_of_one_framework_come_from_the_framework(kb):
+    # 普通客户 and 主要客户 are both in the pyramid: its parts give both shares, not one class's passage.
+    found = ask(kb, "金字塔里普通客户排前多少 主要客户呢")
+    assert found.entry.id == "customer_pyramid"
+    assert "15%" in found.text and "4%" in found.text
