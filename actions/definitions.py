@@ -629,8 +629,12 @@ class ActionOutOfScope(KnowledgeAction):
         if lookup_terms(tracker, kb, names_only=True).entries:
             # 黄金客户一般把多少比例的生意给我们: it names a term, so it is a question about it.
             return answer_question(dispatcher, tracker, domain, kb, gap="fallback")
-        found = kb.answer(tracker.latest_message.get("text") or "")
-        on_topic = read_message(tracker, kb).on_topic
+        understood = read_message(tracker, kb)
+        if understood.clearly_off_topic:
+            dispatcher.utter_message(response="utter_out_of_scope")  # 今天北京天气怎么样
+            return []
+        found = kb.answer(understood.question)
+        on_topic = understood.on_topic
         if is_sure(found, on_topic):
             return answer_found(dispatcher, tracker, domain, kb, found, gap="fallback")
         if is_likely(found, on_topic):
@@ -651,12 +655,13 @@ def answer_unsure(
     found = kb.answer(tracker.latest_message.get("text") or "")
     if found.kind == "mention":
         return answer_mention(dispatcher, tracker, domain, kb, found)  # used, never defined
-    on_topic = read_message(tracker, kb).on_topic
-    if is_sure(found, on_topic):
+    understood = read_message(tracker, kb)
+    on_topic, elsewhere = understood.on_topic, understood.clearly_off_topic
+    if is_sure(found, on_topic) and not elsewhere:
         return answer_found(dispatcher, tracker, domain, kb, found, gap="fallback")
     if lookup.search is not None and lookup.search.status == "ambiguous" and lookup.suggestions:
         return offer_choices(dispatcher, tracker, lookup, gap="fallback")
-    if is_likely(found, on_topic):
+    if is_likely(found, on_topic) and not elsewhere:
         return answer_tentatively(dispatcher, tracker, domain, kb, found)
     if _asks_about_a_term(tracker.latest_message.get("text") or ""):
         # 什么是区块链: say there is no such entry

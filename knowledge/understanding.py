@@ -38,6 +38,8 @@ INTERROGATIVE = re.compile(
 )
 # From this probability on, the reader's "this is about customer management" is believed.
 ON_TOPIC_PROBABILITY = 0.8
+# … and from this one, its "this is about something else".
+OFF_TOPIC_PROBABILITY = 0.95
 
 
 @dataclass
@@ -72,6 +74,16 @@ class Understanding:
         text = standardize(self.text)
         signals = message_signals(text, self.description.facts.stated())
         return model().messages.predict([mask_class_names(text)], [signals])[0]["kind"]
+
+    @cached_property
+    def clearly_off_topic(self) -> bool:
+        """Surely small talk or another field (今天北京天气怎么样), as the trained reader tells: no
+        passage is offered for it, however many of its words the sources happen to use."""
+        topics = model().topic
+        if topics is None:
+            return False
+        label, probability = topics.predict([mask_class_names(standardize(self.text))], [{}])[0]["topic"]
+        return label != ON_TOPIC and probability >= OFF_TOPIC_PROBABILITY
 
     @cached_property
     def on_topic(self) -> bool:
