@@ -343,11 +343,11 @@ class ActionAnswerDetail(KnowledgeAction):
         entry = lookup.entries[0] if lookup.entries else _last_entry(kb, tracker)
         if entry is None:
             understood = read_message(tracker, kb)
-            found = kb.answer(understood.question)
-            if understood.asks_about_customer_management and found.kind in ("passage", "source"):
-                if is_sure(found):  # several specific words: 能再详细点吗 shares 详细 alone
-                    # 富士施乐给电信行业的方案具体做了啥: no term, but the sources answer it surely.
-                    return answer_found(dispatcher, tracker, domain, kb, found)
+            found = kb.answer(understood.question) if understood.asks_about_customer_management else None
+            if found is not None and found.kind in ("passage", "source") and is_sure(found):
+                # 富士施乐给电信行业的方案具体做了啥: no term, but the sources answer it surely (with
+                # several specific words: 能再详细点吗 shares 详细 alone).
+                return answer_found(dispatcher, tracker, domain, kb, found)
             return ask_which_term(dispatcher, tracker)  # 详细说说: of what?
         dispatcher.utter_message(
             response="utter_term_detail", term=entry.term, answer=entry.answer, sources=cite(kb, entry)

@@ -209,7 +209,7 @@ def classes_asked(named: Sequence[Entry]) -> List[Entry]:
     """The named entries without the frameworks of other named ones: a question naming a framework
     and one of its classes asks about the class (the framework only says where it stands); naming
     two of its classes (主要客户、普通客户各占多少) it asks what the framework says of them."""
-    kept = [e for e in named if sum(frames(e, other) for other in named if other is not e) != 1]
+    kept = [e for e in named if _classes_framed(e, named) != 1]
     return kept or list(named)
 
 
@@ -219,9 +219,14 @@ def frameworks_asked(named: Sequence[Entry], facet: str | None) -> List[Entry]:
     if facet not in SIDE_BY_SIDE_FACETS:
         return list(named)
     for framework in named:
-        if sum(frames(framework, other) for other in named if other is not framework) >= 2:
+        if _classes_framed(framework, named) >= 2:
             return [framework]
     return list(named)
+
+
+def _classes_framed(framework: Entry, named: Sequence[Entry]) -> int:
+    """How many of the other named entries are classes ``framework`` frames."""
+    return sum(frames(framework, other) for other in named if other is not framework)
 
 
 def remainder(question: str, entries: Sequence[Entry]) -> str:

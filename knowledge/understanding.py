@@ -76,24 +76,25 @@ class Understanding:
         return model().messages.predict([mask_class_names(text)], [signals])[0]["kind"]
 
     @cached_property
+    def topic(self) -> Tuple[str, float] | None:
+        """(topic, probability) as the trained reader's topic head tells; None without one. Read once
+        per message: on_topic and clearly_off_topic both ask it."""
+        topics = model().topic
+        if topics is None:
+            return None
+        return topics.predict([mask_class_names(standardize(self.text))], [{}])[0]["topic"]
+
+    @property
     def clearly_off_topic(self) -> bool:
         """Surely small talk or another field (今天北京天气怎么样), as the trained reader tells: no
         passage is offered for it, however many of its words the sources happen to use."""
-        topics = model().topic
-        if topics is None:
-            return False
-        label, probability = topics.predict([mask_class_names(standardize(self.text))], [{}])[0]["topic"]
-        return label != ON_TOPIC and probability >= OFF_TOPIC_PROBABILITY
+        return self.topic is not None and self.topic[0] != ON_TOPIC and self.topic[1] >= OFF_TOPIC_PROBABILITY
 
-    @cached_property
+    @property
     def on_topic(self) -> bool:
         """About customer management at all (顾客流失率降5%利润能涨多少), not small talk or another
         field (你吃饭了吗, 帮我写个年终总结), as the trained reader tells them apart."""
-        topics = model().topic
-        if topics is None:
-            return False
-        label, probability = topics.predict([mask_class_names(standardize(self.text))], [{}])[0]["topic"]
-        return label == ON_TOPIC and probability >= ON_TOPIC_PROBABILITY
+        return self.topic is not None and self.topic[0] == ON_TOPIC and self.topic[1] >= ON_TOPIC_PROBABILITY
 
     @property
     def asks_a_question(self) -> bool:
