@@ -273,6 +273,110 @@ def test_the_file_is_in_wal_mode(tmp_path):
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
+# Trackers read back from memory.
+
+
+def fresh_read(db, sender: str) -> list:
+    """What a store that never saw the conversation reads from the file."""
+    tracker = asyncio.run(our_store(db).retrieve(sender))
+    return None if tracker is None else dicts(tracker)
+
+
+def one_more_turn(store, sender: str, clock: List[float], text: str, new_session: bool = False):
+    """A turn read from the store, extended and saved as Rasa does; the tracker saved."""
+    tracker = asyncio.run(store.retrieve(sender))
+    for event in turn(text, clock, new_session):
+        tracker.update(event)
+    asyncio.run(store.save(tracker))
+    return tracker
+
+
+def remembered(db, clock: List[float]):
+    """A store that saved a conversation it now holds in memory (a session begun this turn is not
+    held: the file's latest session leaves out the start action before it)."""
+    store = our_store(db)
+    converse(store, "someone", clock)
+    one_more_turn(store, "someone", clock, "关键客户")
+    assert "someone" in store.saved._trackers
+    return store
+
+
+def test_a_tracker_it_saved_is_read_back_from_memory_as_the_file_holds_it(tmp_path):
+    db, clock = tmp_path / "t.db", [time.time()]
+    store = our_store(db)
+    converse(store, "someone", clock)
+    tracker = one_more_turn(store, "someone", clock, "关键客户")
+    again = asyncio.run(store.retrieve("someone"))
+    assert again is tracker  # not parsed and replayed again
+    assert dicts(again) == fresh_read(db, "someone")
+    assert again.get_slot("term") == "关键客户"
+    # Taken out while read: a second reader gets its own copy from the file.
+    other = asyncio.run(store.retrieve("someone"))
+    assert other is not tracker and dicts(other) == dicts(tracker)
+
+
+def test_events_another_process_appended_are_applied_to_the_tracker_in_memory(tmp_path):
+    db, clock = tmp_path / "t.db", [time.time()]
+    first, second = remembered(db, clock), our_store(db)
+    elsewhere = one_more_turn(second, "someone", clock, "大客户")
+    read = asyncio.run(first.retrieve("someone"))
+    assert dicts(read) == fresh_read(db, "someone") == dicts(elsewhere)
+    assert read.get_slot("term") == "大客户" and read.latest_message.text == "大客户"
+
+
+@pytest.mark.parametrize("change", ["new session", "deleted", "deleted and begun again", "… at more length"])
+def test_a_conversation_changed_otherwise_elsewhere_is_read_from_the_file(tmp_path, change):
+    db, clock = tmp_path / "t.db", [time.time()]
+    first, second = remembered(db, clock), our_store(db)
+    if change == "new session":
+        one_more_turn(second, "someone", clock, "铁质客户", new_session=True)
+    else:
+        second.delete("someone")
+        if change != "deleted":
+            converse(second, "someone", clock)
+        if change == "… at more length":  # its latest session now longer than the one in memory
+            for text in ("白金客户", "黄金客户"):
+                one_more_turn(second, "someone", clock, text)
+    read = asyncio.run(first.retrieve("someone"))
+    assert (None if read is None else dicts(read)) == fresh_read(db, "someone")
+    if change == "new session":
+        assert [e.text for e in read.events if isinstance(e, UserUttered)] == ["铁质客户"]
+
+
+def test_a_tracker_changed_after_saving_is_not_handed_back(tmp_path):
+    db, clock = tmp_path / "t.db", [time.time()]
+    store = remembered(db, clock)
+    tracker = asyncio.run(store.retrieve("someone"))
+    asyncio.run(store.save(tracker))
+    tracker.update(UserUttered("没存下的话"))  # changed, not saved (a turn that failed)
+    read = asyncio.run(store.retrieve("someone"))
+    assert read is not tracker and dicts(read) == fresh_read(db, "someone")
+    assert "没存下的话" not in [e.text for e in read.events if isinstance(e, UserUttered)]
+
+
+def test_a_forgotten_conversation_is_forgotten_in_memory_too(tmp_path):
+    db, clock = tmp_path / "t.db", [time.time()]
+    store = remembered(db, clock)
+    tracker = asyncio.run(store.retrieve("someone"))
+    tracker.update(SlotSet(FORGET_SLOT, True))
+    asyncio.run(store.save(tracker))
+    assert asyncio.run(store.retrieve("someone")) is None
+    assert stored_rows(db) == []
+
+
+def test_the_trackers_in_memory_hold_no_more_events_than_the_bound(tmp_path):
+    db, clock = tmp_path / "t.db", [time.time()]
+    store = our_store(db)
+    store.saved.events = 40
+    for n in range(8):  # a session of two turns each: 12 events as the file holds them
+        converse(store, f"person{n}", clock)
+        assert len(one_more_turn(store, f"person{n}", clock, "头部客户").events) == 12
+    held = [n for n in range(8) if store.saved.take(f"person{n}") is not None]
+    assert held == [5, 6, 7]  # the three saved last
+    for n in range(8):  # every conversation is still read right, from the file
+        assert dicts(asyncio.run(store.retrieve(f"person{n}"))) == fresh_read(db, f"person{n}")
+
+
 # The Redis lock store.
 
 
