@@ -6,9 +6,12 @@ upgrade changes what it replaces.
 
 from __future__ import annotations
 
+import copy
 import logging
+import threading
+from collections import OrderedDict
 from functools import lru_cache
-from typing import Any, Dict
+from typing import Any, Dict, Tuple
 
 import rasa.shared.utils.common
 from jsonschema import ValidationError, validators
@@ -40,6 +43,7 @@ REPLACED = {
     "RasaModel.load": RasaModel.load.__func__,
     "MessageProcessor._predict_next_with_tracker": MessageProcessor._predict_next_with_tracker,
     "RemoteAction._action_call_format": RemoteAction._action_call_format,
+    "DialogueStateTracker.copy": DialogueStateTracker.copy,
 }
 
 # The user turns the policies are shown of a long conversation. Every rule in data/rules/ is one
@@ -172,6 +176,46 @@ def _user_turns(events: list, start: int = 0) -> list:
     return [i for i in range(start, len(events)) if isinstance(events[i], UserUttered)]
 
 
+# How many conversations' states at their last cut are kept (the least recently used go first).
+REMEMBERED_CUTS = 512
+
+
+class _StatesAtCut:
+    """Each conversation's state at the last cut the policies were shown, so that the next cut
+    replays only the events since: that replay was a tenth of a message's time at message 150."""
+
+    def __init__(self, size: int = REMEMBERED_CUTS) -> None:
+        self.size = size
+        self._states: OrderedDict[str, Tuple[DialogueStateTracker, Domain, int, Event]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def at(
+        self, tracker: DialogueStateTracker, events: list, cut: int, domain: Domain
+    ) -> DialogueStateTracker:
+        """The state ``events[:cut]`` give, as ``DialogueStateTracker.from_events`` builds it."""
+        with self._lock:
+            kept = self._states.pop(tracker.sender_id, None)
+        state = None
+        if kept is not None:
+            state, kept_domain, length, last = kept
+            # The same events up to where it stopped (the store hands back the same objects).
+            if not (kept_domain is domain and 0 < length <= cut and events[length - 1] is last):
+                state = None
+        if state is None:
+            state, length = DialogueStateTracker(tracker.sender_id, domain.slots), 0
+        for event in events[length:cut]:
+            state.update(event)
+        if cut:
+            with self._lock:
+                self._states[tracker.sender_id] = (state, domain, cut, events[cut - 1])
+                while len(self._states) > self.size:
+                    self._states.popitem(last=False)
+        return state
+
+
+_states_at_cut = _StatesAtCut()
+
+
 def recent_turns(
     tracker: DialogueStateTracker, domain: Domain, turns: int = RECENT_TURNS, least: int = WINDOW_FROM
 ) -> DialogueStateTracker:
@@ -196,7 +240,7 @@ def recent_turns(
     recent = events[cut:]
     if any(isinstance(e, (ActionReverted, UserUtteranceReverted, ConversationPaused)) for e in recent):
         return tracker
-    before = DialogueStateTracker.from_events(tracker.sender_id, events[:cut], domain.slots)
+    before = _states_at_cut.at(tracker, events, cut, domain)
     if before.active_loop_name or before.is_paused():
         return tracker
     carried = [
@@ -236,6 +280,31 @@ def _action_call_format(self: RemoteAction, tracker: DialogueStateTracker, domai
     return original(self, _RecentEvents(tracker, events[users[-ACTION_TURNS] - 1 :]), domain)
 
 
+def _copy_tracker(self: DialogueStateTracker) -> DialogueStateTracker:
+    """The copy Rasa makes by replaying every event into a new tracker, made from the state instead.
+
+    Rasa copies the tracker for every action it runs (the temporary tracker of
+    ``MessageProcessor._run_action``): a replay of the whole session, growing with it. The state a
+    replay rebuilds is the state the events made, and only events change it (nothing in Rasa sets
+    it otherwise), so it is copied: the same event objects (a replay shares them too), a copy of
+    each slot and of the active loop. ``init_copy`` gives what a replay starts from (no model id,
+    no sender source), so only the state the events set is carried over. A tracker that drops old
+    events (``max_event_history``), whose replay would start later, is still replayed.
+    """
+    if self._max_event_history is not None:
+        return REPLACED["DialogueStateTracker.copy"](self)
+    tracker = self.init_copy()
+    tracker.events = tracker._create_events(self.events)
+    tracker.slots = {name: copy.copy(slot) for name, slot in self.slots.items()}
+    tracker._paused = self._paused
+    tracker.followup_action = self.followup_action
+    tracker.latest_action = copy.copy(self.latest_action)
+    tracker.latest_message = self.latest_message
+    tracker.latest_bot_utterance = self.latest_bot_utterance
+    tracker.active_loop = copy.copy(self.active_loop)
+    return tracker
+
+
 def apply() -> None:
     """Install every patch (idempotent)."""
     RemoteAction._validate_action_result = _validate_action_result
@@ -243,3 +312,4 @@ def apply() -> None:
     RasaModel.load = classmethod(_load_model)
     MessageProcessor._predict_next_with_tracker = _predict_next_with_tracker
     RemoteAction._action_call_format = _action_call_format
+    DialogueStateTracker.copy = _copy_tracker

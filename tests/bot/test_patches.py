@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import inspect
 import logging
 from typing import List
@@ -14,7 +15,24 @@ from rasa.core.actions.action import RemoteAction
 from rasa.core.agent import Agent
 from rasa.core.processor import MessageProcessor
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, Event, SlotSet, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionExecutionRejected,
+    ActionReverted,
+    ActiveLoop,
+    AllSlotsReset,
+    BotUttered,
+    ConversationPaused,
+    ConversationResumed,
+    Event,
+    FollowupAction,
+    LoopInterrupted,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+    UserUtteranceReverted,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.utils.common import all_subclasses
@@ -60,6 +78,7 @@ PATCHED = (
     (RasaModel, "load"),
     (MessageProcessor, "_predict_next_with_tracker"),
     (RemoteAction, "_action_call_format"),
+    (DialogueStateTracker, "copy"),
 )
 
 
@@ -225,6 +244,7 @@ def test_no_patch_is_left_behind():
     assert RasaModel.__dict__["load"].__func__ is patches.REPLACED["RasaModel.load"]
     assert Event.__dict__["resolve_by_type"].__func__ is patches.REPLACED["Event.resolve_by_type"]
     assert RemoteAction._validate_action_result is patches.REPLACED["RemoteAction._validate_action_result"]
+    assert DialogueStateTracker.copy is patches.REPLACED["DialogueStateTracker.copy"]
 
 
 # -- the policies and the action server see the recent turns of a long conversation ---------------
@@ -358,3 +378,143 @@ def test_long_conversations_get_the_same_prediction_from_their_recent_turns(assi
     finally:
         MessageProcessor._predict_next_with_tracker = original
     assert len(compared) > 100 and all(compared)
+
+
+# -- a tracker copied from its state, a long conversation's state at the cut kept ------------------
+
+
+def test_the_replaced_copy_is_what_the_patch_was_written_for():
+    copy = inspect.getsource(patches.REPLACED["DialogueStateTracker.copy"])
+    assert 'return self.travel_back_in_time(float("inf"))' in copy
+    replay = inspect.getsource(DialogueStateTracker.travel_back_in_time)
+    assert "tracker = self.init_copy()" in replay and "tracker.update(event)" in replay
+
+
+def _value(value):
+    """A value as it is now (the active loop is changed in place), an event by what it says (an
+    empty tracker's latest message is made when the tracker is: its time is not compared)."""
+    if isinstance(value, Event):
+        return {key: v for key, v in value.as_dict().items() if key != "timestamp"}
+    return value, copy.deepcopy(vars(value) if hasattr(value, "__dict__") else value)
+
+
+def _state(tracker: DialogueStateTracker) -> dict:
+    """Everything a tracker holds: each attribute, each slot's, and which event objects it has."""
+    state = {key: _value(value) for key, value in vars(tracker).items() if key not in ("events", "slots")}
+    state["slots"] = {name: copy.deepcopy(vars(slot)) for name, slot in tracker.slots.items()}
+    state["events"] = [id(event) for event in tracker.events]
+    state["type of slots"] = type(tracker.slots)
+    return state
+
+
+def _trackers(domain: Domain) -> dict:
+    """Trackers in every state the events can leave one in."""
+    talk = _conversation(12)
+    form = [*talk, *_turn("帮我分类", "describe_customer", "customer_form", ActiveLoop("customer_form"))]
+    return {
+        "empty": [],
+        "long conversation": _conversation(40),
+        "form active": form,
+        "form validation off": [*form, LoopInterrupted(True)],
+        "form rejected": [*form, ActionExecutionRejected("customer_form")],
+        "user turn reverted": [*talk, UserUtteranceReverted()],
+        "action reverted": [*talk, ActionReverted()],
+        "paused": [*talk, ConversationPaused()],
+        "resumed": [*talk, ConversationPaused(), ConversationResumed()],
+        "follow-up": [*talk, FollowupAction("action_answer_term")],
+        "slots reset": [*talk, AllSlotsReset()],
+        "restarted": [*talk, Restarted(), *_turn("你好", "greet", "action_greet")],
+        "new session": [
+            *talk,
+            ActionExecuted("action_session_start"),
+            SessionStarted(),
+            *_turn("嗨", "greet", "x"),
+        ],
+    }
+
+
+@pytest.mark.parametrize("name", list(_trackers(Domain.load(str(REPO_ROOT / "bot" / "domain")))))
+@pytest.mark.parametrize("model_id", [None, "a-model"])
+def test_a_copy_holds_what_rasas_replayed_copy_holds(domain, name, model_id):
+    tracker = DialogueStateTracker.from_events("s", _trackers(domain)[name], domain.slots)
+    tracker.model_id = model_id
+    as_rasa = patches.REPLACED["DialogueStateTracker.copy"](tracker)
+    copied = patches._copy_tracker(tracker)
+    assert _state(copied) == _state(as_rasa)
+    # …and, like it, is a tracker of its own: what changes it leaves the original as it was.
+    before = _state(tracker)
+    copied.update(LoopInterrupted(True))  # changes the active loop in place
+    copied.update(SlotSet("last_entry_id", "head_customer"))
+    copied.update(ActiveLoop("customer_form"))
+    copied.update(UserUttered("另一句", {"name": "greet", "confidence": 1.0}))
+    assert _state(tracker) == before
+
+
+def test_a_tracker_without_slots_is_copied_as_rasa_copies_it(domain):
+    tracker = DialogueStateTracker.from_events("s", _conversation(8), slots=None)
+    as_rasa = patches.REPLACED["DialogueStateTracker.copy"](tracker)
+    assert _state(patches._copy_tracker(tracker)) == _state(as_rasa)
+
+
+def test_a_tracker_that_drops_old_events_is_replayed(domain):
+    tracker = DialogueStateTracker.from_events("s", _conversation(20), domain.slots, max_event_history=30)
+    assert _state(patches._copy_tracker(tracker)) == _state(
+        patches.REPLACED["DialogueStateTracker.copy"](tracker)
+    )
+
+
+def _as_shown(tracker: DialogueStateTracker) -> tuple:
+    """The events (the session start made for the cut has the time it was made), slots, form."""
+    events = [{k: v for k, v in e.as_dict().items() if k != "timestamp"} for e in tracker.events]
+    return events, tracker.current_slot_values(), tracker.active_loop_name
+
+
+def test_each_cut_of_a_growing_conversation_is_what_a_replay_from_the_start_gives(domain):
+    # The conversation grows turn by turn, its events kept (as the tracker store hands them back);
+    # at every turn the policies are shown what a state rebuilt from the first event gives.
+    # A reverted turn early on, a form done now and then: the state at the cut comes through both.
+    events = [
+        *_conversation(4),
+        UserUttered("撤回", {"name": "greet", "confidence": 1.0}),
+        UserUtteranceReverted(),
+    ]
+    entry = SlotSet("last_entry_id", "head_customer")
+    facts = SlotSet("customer_facts", {"purchase_wan": 2000})
+    kinds = [
+        _turn("什么是头部客户", "ask_definition", "action_answer_term", entry),
+        _turn("帮我分类", "describe_customer", "customer_form", ActiveLoop("customer_form")),
+        _turn("年采购两千万", "inform", "customer_form", facts, ActiveLoop(None)),
+        _turn("没用", "rate_unhelpful", "action_rate_answer"),
+        _turn("你好", "greet", "action_greet"),
+    ]
+    shown = 0
+    for i in range(60):
+        events = events + kinds[i % len(kinds)]
+        tracker = DialogueStateTracker.from_events("grows", events, domain.slots)
+        tracker.events = tracker._create_events(events)  # the same event objects each turn
+        fresh = patches._StatesAtCut()  # remembers nothing: replays from the first event
+        with_memory = patches.recent_turns(tracker, domain)
+        original = patches._states_at_cut
+        patches._states_at_cut = fresh
+        try:
+            from_start = patches.recent_turns(tracker, domain)
+        finally:
+            patches._states_at_cut = original
+        assert _as_shown(with_memory) == _as_shown(from_start)
+        shown += with_memory is not tracker
+    assert shown > 20  # most turns were shown from the cut
+
+
+def test_a_conversation_read_again_from_the_file_is_replayed_from_the_start(domain):
+    events = _conversation(40)
+    tracker = DialogueStateTracker.from_events("again", events, domain.slots)
+    patches.recent_turns(tracker, domain)
+    reread = DialogueStateTracker.from_dict("again", [e.as_dict() for e in events], domain.slots)
+    reread.update(SlotSet("last_entry_id", "gold_customer"))  # other objects, another state at the end
+    memory = patches._states_at_cut
+    patches._states_at_cut = patches._StatesAtCut()
+    try:
+        from_start = patches.recent_turns(reread, domain)
+    finally:
+        patches._states_at_cut = memory
+    assert _as_shown(patches.recent_turns(reread, domain)) == _as_shown(from_start)
