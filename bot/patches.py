@@ -7,6 +7,7 @@ upgrade changes what it replaces.
 from __future__ import annotations
 
 import copy
+import itertools
 import logging
 import threading
 from collections import OrderedDict
@@ -23,6 +24,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
     ActionReverted,
+    ActiveLoop,
     ConversationPaused,
     Event,
     Restarted,
@@ -44,6 +46,7 @@ REPLACED = {
     "MessageProcessor._predict_next_with_tracker": MessageProcessor._predict_next_with_tracker,
     "RemoteAction._action_call_format": RemoteAction._action_call_format,
     "DialogueStateTracker.copy": DialogueStateTracker.copy,
+    "DialogueStateTracker.applied_events": DialogueStateTracker.applied_events,
 }
 
 # The user turns the policies are shown of a long conversation. Every rule in data/rules/ is one
@@ -171,9 +174,20 @@ def _load_model(
     )
 
 
-def _user_turns(events: list, start: int = 0) -> list:
-    """The places of the user's messages in ``events``, from ``start`` on."""
-    return [i for i in range(start, len(events)) if isinstance(events[i], UserUttered)]
+def _last_user_turns(events: list, turns: int, sessions: bool = True) -> list:
+    """The places of the user's last ``turns`` messages in ``events`` (of its latest session, unless
+    ``sessions`` is False), in order: found from the end, so the cost does not grow with the
+    conversation."""
+    found = []
+    for i in range(len(events) - 1, -1, -1):
+        event = events[i]
+        if isinstance(event, UserUttered):
+            found.append(i)
+            if len(found) == turns:
+                break
+        elif sessions and isinstance(event, (SessionStarted, Restarted)):
+            break
+    return found[::-1]
 
 
 # How many conversations' states at their last cut are kept (the least recently used go first).
@@ -229,8 +243,7 @@ def recent_turns(
     history decides its unhappy paths), where an event may revert past it, or in a short session.
     """
     events = list(tracker.events)
-    begun = max((i for i, e in enumerate(events) if isinstance(e, (SessionStarted, Restarted))), default=-1)
-    users = _user_turns(events, begun + 1)
+    users = _last_user_turns(events, least)
     if len(users) < least:
         return tracker
     cut = users[-turns] - 1
@@ -273,7 +286,7 @@ def _action_call_format(self: RemoteAction, tracker: DialogueStateTracker, domai
     # serialised, sent and parsed for each action. Slots, the active form and the latest message
     # travel in the state; the events from the last ACTION_TURNS user turns are enough.
     events = list(tracker.events)
-    users = _user_turns(events)
+    users = _last_user_turns(events, ACTION_TURNS + 1, sessions=False)
     original = REPLACED["RemoteAction._action_call_format"]
     if len(users) <= ACTION_TURNS:
         return original(self, tracker, domain)
@@ -305,6 +318,50 @@ def _copy_tracker(self: DialogueStateTracker) -> DialogueStateTracker:
     return tracker
 
 
+def _applied_events(self: DialogueStateTracker) -> list:
+    """Rasa's ``applied_events``, carried on from where its last call on this tracker stopped.
+
+    Rasa works out the events not reverted by folding over every event of the session, twice per
+    message (``MessageProcessor._update_tracker_session``): at message 150, a sixth of the Rasa
+    server's time. The fold is Rasa's own, step by step (its helpers do the undoing); what it had
+    reached is kept on the tracker, with the loop names it was folded with, and used again while
+    the tracker still holds the same events up to there and no new loop name (a loop named later
+    changes how earlier events fold) has appeared. A tracker that drops old events is folded whole.
+    """
+    if self._max_event_history is not None:
+        return REPLACED["DialogueStateTracker.applied_events"](self)
+    events = self.events
+    kept = getattr(self, "_applied_so_far", None)
+    loops, length, applied = frozenset(), 0, []
+    if kept is not None:
+        loops, length, last, applied = kept
+        if not (0 < length <= len(events) and events[length - 1] is last):
+            loops, length, applied = frozenset(), 0, []
+    new = list(itertools.islice(events, length, None))
+    named = {e.name for e in new if isinstance(e, ActiveLoop) and e.name}
+    if not named <= loops:  # fold everything again with every loop's name
+        loops, new, applied = loops | named, list(events), []
+    for event in new:  # the list kept is carried on in place
+        if isinstance(event, (Restarted, SessionStarted)):
+            applied = []
+        elif isinstance(event, ActionReverted):
+            self._undo_till_previous(ActionExecuted, applied)
+        elif isinstance(event, UserUtteranceReverted):
+            self._undo_till_previous(UserUttered, applied)
+            self._undo_till_previous(ActionExecuted, applied)
+        elif (
+            isinstance(event, ActionExecuted)
+            and event.action_name in loops
+            and not self._first_loop_execution_or_unhappy_path(event.action_name, applied)
+        ):
+            self._undo_till_previous_loop_execution(event.action_name, applied)
+        else:
+            applied.append(event)
+    if events:
+        self._applied_so_far = (loops, len(events), events[-1], applied)
+    return list(applied)
+
+
 def apply() -> None:
     """Install every patch (idempotent)."""
     RemoteAction._validate_action_result = _validate_action_result
@@ -313,3 +370,4 @@ def apply() -> None:
     MessageProcessor._predict_next_with_tracker = _predict_next_with_tracker
     RemoteAction._action_call_format = _action_call_format
     DialogueStateTracker.copy = _copy_tracker
+    DialogueStateTracker.applied_events = _applied_events

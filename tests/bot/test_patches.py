@@ -79,6 +79,7 @@ PATCHED = (
     (MessageProcessor, "_predict_next_with_tracker"),
     (RemoteAction, "_action_call_format"),
     (DialogueStateTracker, "copy"),
+    (DialogueStateTracker, "applied_events"),
 )
 
 
@@ -245,6 +246,7 @@ def test_no_patch_is_left_behind():
     assert Event.__dict__["resolve_by_type"].__func__ is patches.REPLACED["Event.resolve_by_type"]
     assert RemoteAction._validate_action_result is patches.REPLACED["RemoteAction._validate_action_result"]
     assert DialogueStateTracker.copy is patches.REPLACED["DialogueStateTracker.copy"]
+    assert DialogueStateTracker.applied_events is patches.REPLACED["DialogueStateTracker.applied_events"]
 
 
 # -- the policies and the action server see the recent turns of a long conversation ---------------
@@ -400,7 +402,8 @@ def _value(value):
 
 def _state(tracker: DialogueStateTracker) -> dict:
     """Everything a tracker holds: each attribute, each slot's, and which event objects it has."""
-    state = {key: _value(value) for key, value in vars(tracker).items() if key not in ("events", "slots")}
+    skipped = ("events", "slots", "_applied_so_far")  # the last: where applied_events() stopped
+    state = {key: _value(value) for key, value in vars(tracker).items() if key not in skipped}
     state["slots"] = {name: copy.deepcopy(vars(slot)) for name, slot in tracker.slots.items()}
     state["events"] = [id(event) for event in tracker.events]
     state["type of slots"] = type(tracker.slots)
@@ -518,3 +521,51 @@ def test_a_conversation_read_again_from_the_file_is_replayed_from_the_start(doma
     finally:
         patches._states_at_cut = memory
     assert _as_shown(patches.recent_turns(reread, domain)) == _as_shown(from_start)
+
+
+def _applied(events: List[Event]) -> List[int]:
+    return [id(event) for event in events]
+
+
+@pytest.mark.parametrize("name", list(_trackers(Domain.load(str(REPO_ROOT / "bot" / "domain")))))
+def test_the_applied_events_are_rasas(domain, name):
+    tracker = DialogueStateTracker.from_events("s", _trackers(domain)[name], domain.slots)
+    as_rasa = patches.REPLACED["DialogueStateTracker.applied_events"](tracker)
+    assert _applied(patches._applied_events(tracker)) == _applied(as_rasa)
+    assert _applied(patches._applied_events(tracker)) == _applied(as_rasa)  # from where it stopped
+
+
+def test_the_applied_events_of_a_growing_conversation_are_rasas_at_every_turn(domain):
+    # Forms run happily and unhappily (a rejection, another action in between), turns reverted,
+    # a session begun, and a second form named only late (which changes how earlier events fold).
+    form = "customer_form"
+    steps = [
+        _turn("什么是头部客户", "ask_definition", "action_answer_term"),
+        _turn("帮我分类", "describe_customer", form, ActiveLoop(form)),
+        _turn("年采购两千万", "inform", form),
+        [UserUttered("毛利呢", {"name": "inform", "confidence": 1.0}), ActionExecutionRejected(form)],
+        _turn("什么意思", "ask_definition", "action_answer_term", ActionExecuted(form)),
+        _turn("三成", "inform", form, ActiveLoop(None)),
+        [UserUttered("撤回", {"name": "greet", "confidence": 1.0}), UserUtteranceReverted()],
+        [ActionExecuted("action_answer_term"), ActionReverted()],
+        _turn("你好", "greet", "action_greet"),
+    ]
+    tracker = DialogueStateTracker("grows", domain.slots)
+    for i in range(40):
+        events = list(steps[i % len(steps)])
+        if i == 20:
+            events = [ActionExecuted("action_session_start"), SessionStarted(), *events]
+        if i == 30:
+            events += _turn("名单", "upload_list", "handoff_form", ActiveLoop("handoff_form"))
+        for event in events:
+            tracker.update(event)
+        as_rasa = patches.REPLACED["DialogueStateTracker.applied_events"](tracker)
+        assert _applied(patches._applied_events(tracker)) == _applied(as_rasa), f"turn {i}"
+    assert tracker._applied_so_far[1] == len(tracker.events)  # it was carried on, turn by turn
+
+
+def test_a_returned_list_changed_by_its_caller_changes_nothing_kept(domain):
+    tracker = DialogueStateTracker.from_events("s", _conversation(10), domain.slots)
+    patches._applied_events(tracker).clear()
+    as_rasa = patches.REPLACED["DialogueStateTracker.applied_events"](tracker)
+    assert _applied(patches._applied_events(tracker)) == _applied(as_rasa) != []

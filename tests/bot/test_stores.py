@@ -273,6 +273,17 @@ def test_the_file_is_in_wal_mode(tmp_path):
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
+def test_the_latest_session_is_found_and_counted_in_the_indexes_alone(tmp_path):
+    from bot.stores import STATE_OF_LATEST_SESSION
+
+    db = tmp_path / "tracker.db"
+    converse(our_store(db), "someone", [time.time()])
+    with sqlite3.connect(db) as connection:
+        plan = connection.execute(f"EXPLAIN QUERY PLAN {STATE_OF_LATEST_SESSION}", {"sender": "someone"})
+        searches = [row[-1] for row in plan if row[-1].startswith(("SEARCH", "SCAN"))]
+    assert searches and all("USING COVERING INDEX" in search for search in searches), searches
+
+
 # Trackers read back from memory.
 
 
