@@ -535,21 +535,46 @@ def answered_as_question(
     return question_instead(dispatcher, tracker, domain, kb)
 
 
-class ActionHelp(KnowledgeAction):
-    """What the assistant can do; but a question the NLU took for a request for help (集中执行官
-    干嘛的, 电信套餐那个例子送什么) is answered."""
+class _SmallTalkUnlessAsked(KnowledgeAction):
+    """Small talk's response; but a question about customer management the NLU took for it is
+    answered."""
 
     hands_descriptions_on = False
-
-    def name(self) -> str:
-        return "action_help"
+    response = ""
 
     def answer(self, dispatcher, tracker, domain, kb) -> List[EventType]:
         answered = question_instead(dispatcher, tracker, domain, kb)
         if answered is not None:
             return answered
-        dispatcher.utter_message(response="utter_help")
+        dispatcher.utter_message(response=self.response)
         return []
+
+
+class ActionHelp(_SmallTalkUnlessAsked):
+    """What the assistant can do (集中执行官干嘛的, 电信套餐那个例子送什么 are questions)."""
+
+    response = "utter_help"
+
+    def name(self) -> str:
+        return "action_help"
+
+
+class ActionGoodbye(_SmallTalkUnlessAsked):
+    """再见 (为啥一定要见拍板的大领导，不见会咋样 is a question, not a goodbye)."""
+
+    response = "utter_goodbye"
+
+    def name(self) -> str:
+        return "action_goodbye"
+
+
+class ActionYouAreWelcome(_SmallTalkUnlessAsked):
+    """不客气 (谢谢，那铅质客户为什么不划算 asks on after the thanks)."""
+
+    response = "utter_you_are_welcome"
+
+    def name(self) -> str:
+        return "action_you_are_welcome"
 
 
 class ActionFallbackSearch(KnowledgeAction):

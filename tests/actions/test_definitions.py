@@ -11,9 +11,11 @@ from actions.definitions import (
     ActionAnswerTerm,
     ActionCompareTerms,
     ActionFallbackSearch,
+    ActionGoodbye,
     ActionGreet,
     ActionHelp,
     ActionOutOfScope,
+    ActionYouAreWelcome,
 )
 from actions.knowledge_base import knowledge_base
 from tests.actions.conftest import make_tracker, term
@@ -418,6 +420,28 @@ def test_a_question_the_nlu_took_for_a_request_for_help_is_answered(run_action, 
 def test_a_request_for_help_gets_the_help_text(run_action, text):
     messages, _ = run_action(ActionHelp(), make_tracker(text, intent="help"))
     assert [m["response"] for m in messages] == ["utter_help"]
+
+
+@pytest.mark.parametrize(
+    "action, intent, text, found",
+    [
+        (ActionGoodbye, "goodbye", "大单为什么非要见到最高决策者，见不到会怎样", "决策者"),
+        (ActionYouAreWelcome, "thank", "谢谢！那铅质客户又是什么意思", "铅质客户"),
+    ],
+)
+def test_a_question_the_nlu_took_for_a_goodbye_or_thanks_is_answered(run_action, action, intent, text, found):
+    messages, _ = run_action(action(), make_tracker(text, intent=intent))
+    assert messages[0]["response"] != action.response and found in str(messages)
+
+
+@pytest.mark.parametrize(
+    "action, intent, text",
+    [(ActionGoodbye, "goodbye", "拜拜"), (ActionGoodbye, "goodbye", "先这样，回头再聊"),
+     (ActionYouAreWelcome, "thank", "谢谢你"), (ActionYouAreWelcome, "thank", "多谢，很有帮助")],
+)  # fmt: skip
+def test_a_goodbye_or_thanks_gets_its_response(run_action, action, intent, text):
+    messages, _ = run_action(action(), make_tracker(text, intent=intent))
+    assert [m["response"] for m in messages] == [action.response]
 
 
 def test_a_question_the_nlu_took_for_a_yes_is_answered_not_taken_for_one(run_action):
