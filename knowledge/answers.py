@@ -19,7 +19,15 @@ from typing import TYPE_CHECKING, Callable, Dict, List, Sequence, Tuple
 from knowledge import paths, yamlfile
 from knowledge.asked_term import AskedTerm, asked_term
 from knowledge.model import Entry, Mention
-from knowledge.normalize import fold, language, language_stamp, normalize_name, normalize_query, standardize
+from knowledge.normalize import (
+    fold,
+    language,
+    language_stamp,
+    normalize_name,
+    normalize_query,
+    question_word_variants,
+    standardize,
+)
 from knowledge.passages import StoredPassage, tokens
 from knowledge.segment import Segmenter
 
@@ -82,23 +90,13 @@ def _facet_cues() -> Tuple[Tuple[str, str], ...]:
 
 @lru_cache(maxsize=4)
 def _facet_cues_of(stamp: int) -> Tuple[Tuple[str, str], ...]:
-    variants = language().get("question_word_variants") or {}
     cues = dict.fromkeys(  # in the order written: of two cues as long, the facet listed first leads
         (fold(variant), facet)
         for facet, words in (language().get("facets") or {}).items()
         for cue in words
-        for variant in _variants(cue, variants)
+        for variant in question_word_variants(cue)
     )
     return tuple(sorted(cues, key=lambda c: -len(c[0])))
-
-
-def _variants(cue: str, variants: Dict[str, List[str]]) -> List[str]:
-    """``cue`` and the cue with its question word in each other register (怎么维护, 咋维护, 点样维护)."""
-    found = [cue]
-    for word, others in variants.items():
-        if word in cue:
-            found += [cue.replace(word, other) for other in others]
-    return found
 
 
 def facets_asked(question: str) -> List[str]:
@@ -530,10 +528,10 @@ def _asked_undefined(
         return None  # 战略客户是什么: the named entry answers
     if named and not term.sure:
         return None  # 战略寻源的第一步是什么: of the named entry
-    if facet not in (None, DEFINITION) and not term.marked:
-        return None
     mention = _mention_called(kb, key)
-    if mention is not None:
+    if facet not in (None, DEFINITION) and not term.sure and mention is None:
+        return None
+    if mention is not None:  # also what else is asked of it (和蝴蝶啥区别): the sources only mention it
         return Answer("mention", mention=mention, term=mention.term)
     passages = kb.passages_with(term.text)
     if not passages or len(passages) > MENTIONED_IN or (len(key) < 3 and not term.marked):

@@ -19,7 +19,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Callable, Iterator, Tuple
 
-from knowledge.normalize import language, standardize
+from knowledge.normalize import language, question_word_variants, standardize
 
 QUOTED = re.compile(r"[“「『\"‘'《]([^”」』\"’'》]{1,16})[”」』\"’'》]")
 LATIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9&+-]*[A-Za-z0-9]|[A-Za-z]")
@@ -49,7 +49,8 @@ class AskedTerm:
 
 def _cues(kind: str) -> Tuple[str, ...]:
     words = (language().get("asked_term") or {}).get(kind) or []
-    return tuple(sorted({standardize(w) for w in words}, key=len, reverse=True))  # 係咩 as 系咩
+    variants = {standardize(v) for w in words for v in question_word_variants(w)}  # 係咩 as 系咩
+    return tuple(sorted(variants, key=len, reverse=True))
 
 
 def _find(text: str, cues: Tuple[str, ...]) -> Iterator[Tuple[int, int]]:
@@ -83,6 +84,9 @@ def asked_term(
         pointed = _pointed_at(text[:start], named or known)
         if pointed is not None:
             return AskedTerm(pointed[0], marked=pointed[1], meaning=True)
+        if found is not None and named is not None and named(found[0]):
+            # A plain cue right after a name (船底的贝壳是啥客户, not 战略寻源的第一步是什么) asks what it is.
+            return AskedTerm(found[0], marked=False, meaning=False)
     for _, end in before:
         found = _starting_at(text[end:], known)
         if found is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Iterable, Sequence
+from typing import Iterable, List, Sequence
 
 from knowledge import paths, yamlfile
 
@@ -89,6 +89,16 @@ def language() -> dict:
 def language_stamp() -> int:
     """A cache key for what is derived from language.yml."""
     return yamlfile.stamp(paths.LANGUAGE_FILE)
+
+
+def question_word_variants(cue: str) -> List[str]:
+    """``cue`` and the cue with its question word in each other register (怎么维护, 咋维护, 点样维护;
+    是什么意思, 是啥子意思): ``question_word_variants`` in language.yml."""
+    found = [cue]
+    for word, others in (language().get("question_word_variants") or {}).items():
+        if word in cue:
+            found += [cue.replace(word, other) for other in others]
+    return found
 
 
 def _filler_pattern(fillers: Iterable[str]) -> re.Pattern:

@@ -111,3 +111,28 @@ def test_pointing_words_inside_a_phrase_point_at_nothing():
     # 铁质客户这个说法 is one phrase (no pause): the term is the plain one before the cue, if any.
     found = asked_term("铁质客户这个说法是什么", known, known)
     assert found is None or found.text != "铁质客户" or not found.sure
+
+
+@pytest.mark.parametrize(
+    "question, term",
+    [
+        ("陌生人是啥类型的客户", "陌生人"),  # a plain cue right after a recorded mention
+        ("蝴蝶是什么客户？和陌生人有什么不同", "蝴蝶"),  # …and something else asked of it
+        # the part the facet head guesses for the words around it (classifies … into) does not matter
+        (
+            "Our trainer classifies customers into 蝴蝶、陌生人 and two more — what exactly is a 陌生人 one?",
+            "陌生人",
+        ),
+        ("大客户那一节里讲的客情关系是啥子意思", "客情关系"),  # a meaning cue in another register
+        ("The lecture lists four kinds — what is a 陌生人 customer?", "陌生人"),  # context first
+    ],
+)
+def test_a_recorded_mention_asked_about_is_said_to_be_undefined(kb, question, term):
+    found = ask(kb, question)
+    assert found.kind == "mention" and found.mention is not None and found.mention.term == term
+
+
+def test_a_plain_cue_after_words_that_are_no_name_asks_for_no_meaning():
+    assert asked_term("铁质客户的考察期是什么", known, named=lambda w: False) is None
+    found = asked_term("考察期是什么", known, named=lambda w: w == "考察期")
+    assert found is not None and found.text == "考察期" and not found.sure
