@@ -341,8 +341,19 @@ class RetainingSQLTrackerStore(_KeepsConversationsForTheRetention, SQLTrackerSto
 
     def __init__(self, domain: Domain | None = None, **kwargs: Any) -> None:
         super().__init__(domain, **kwargs)
+        self._add_indexes()
         self.retention = Retention()
         self.purge_if_due()
+
+    def _add_indexes(self) -> None:
+        """The SQLite store's two covering indexes: Rasa finds the latest session's start for every
+        read and save, by sender and event type, then reads the session by time."""
+        import sqlalchemy
+
+        with self.session_scope() as session:
+            for statement in filter(None, (line.strip() for line in INDEXES.splitlines())):
+                session.execute(sqlalchemy.text(statement))
+            session.commit()
 
     def purge(self, cutoff: float) -> int:
         import sqlalchemy

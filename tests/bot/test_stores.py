@@ -226,6 +226,17 @@ def test_the_production_store_keeps_conversations_no_longer_either(postgres, mon
     _purged_then_kept(store, ["recent"], now)
 
 
+def test_the_production_store_has_the_indexes_that_find_the_latest_session(postgres):
+    import sqlalchemy
+
+    store = production_store(postgres)
+    with store.session_scope() as session:
+        query = sqlalchemy.text("SELECT indexname FROM pg_indexes WHERE tablename = 'events'")
+        names = {row[0] for row in session.execute(query)}
+    assert {"ix_events_sender_type_time", "ix_events_sender_time"} <= names, names
+    production_store(postgres)  # opening it again adds nothing and fails on nothing
+
+
 # A conversation deleted at its person's request.
 
 
