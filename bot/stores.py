@@ -47,10 +47,11 @@ CREATE INDEX IF NOT EXISTS ix_events_sender_id ON events (sender_id);
 """
 # Two more indexes (Rasa's store ignores them) find the latest session start and count its events
 # in the index alone: 4 ms → 0.6 ms per read of a conversation of 2,700 events (measured).
-INDEXES = """
-CREATE INDEX IF NOT EXISTS ix_events_sender_type_time ON events (sender_id, type_name, timestamp);
-CREATE INDEX IF NOT EXISTS ix_events_sender_time ON events (sender_id, timestamp);
-"""
+INDEX_SENDER_TYPE_TIME = (
+    "CREATE INDEX IF NOT EXISTS ix_events_sender_type_time ON events (sender_id, type_name, timestamp)"
+)
+INDEX_SENDER_TIME = "CREATE INDEX IF NOT EXISTS ix_events_sender_time ON events (sender_id, timestamp)"
+INDEXES = f"{INDEX_SENDER_TYPE_TIME};\n{INDEX_SENDER_TIME};\n"
 
 # The latest session of a conversation, as Rasa's SQLTrackerStore defines it: the events whose
 # timestamp is not before the latest session start, or all of them when there is none.
@@ -351,8 +352,8 @@ class RetainingSQLTrackerStore(_KeepsConversationsForTheRetention, SQLTrackerSto
         import sqlalchemy
 
         with self.session_scope() as session:
-            for statement in filter(None, (line.strip() for line in INDEXES.splitlines())):
-                session.execute(sqlalchemy.text(statement))
+            session.execute(sqlalchemy.text(INDEX_SENDER_TYPE_TIME))
+            session.execute(sqlalchemy.text(INDEX_SENDER_TIME))
             session.commit()
 
     def purge(self, cutoff: float) -> int:
