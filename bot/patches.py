@@ -190,6 +190,12 @@ def _last_user_turns(events: list, turns: int, sessions: bool = True) -> list:
     return found[::-1]
 
 
+def _same_events_up_to(events, length: int, last: Event) -> bool:
+    """``events`` still begin with the ``length`` events a memo was made from, ending in ``last``
+    (the tracker store hands back the same event objects; only appending follows)."""
+    return 0 < length <= len(events) and events[length - 1] is last
+
+
 # How many conversations' states at their last cut are kept (the least recently used go first).
 REMEMBERED_CUTS = 512
 
@@ -212,8 +218,7 @@ class _StatesAtCut:
         state = None
         if kept is not None:
             state, kept_domain, length, last = kept
-            # The same events up to where it stopped (the store hands back the same objects).
-            if not (kept_domain is domain and 0 < length <= cut and events[length - 1] is last):
+            if not (kept_domain is domain and length <= cut and _same_events_up_to(events, length, last)):
                 state = None
         if state is None:
             state, length = DialogueStateTracker(tracker.sender_id, domain.slots), 0
@@ -335,7 +340,7 @@ def _applied_events(self: DialogueStateTracker) -> list:
     loops, length, applied = frozenset(), 0, []
     if kept is not None:
         loops, length, last, applied = kept
-        if not (0 < length <= len(events) and events[length - 1] is last):
+        if not _same_events_up_to(events, length, last):
             loops, length, applied = frozenset(), 0, []
     new = list(itertools.islice(events, length, None))
     named = {e.name for e in new if isinstance(e, ActiveLoop) and e.name}

@@ -322,7 +322,7 @@ class SQLiteTrackerStore(_KeepsConversationsForTheRetention, TrackerStore, Seria
         connection.execute("BEGIN IMMEDIATE")  # the write lock, before counting
         try:
             (stored,) = connection.execute(COUNT_LATEST_SESSION, {"sender": tracker.sender_id}).fetchone()
-            new_events = list(itertools.islice(tracker.events, stored, None))
+            new_events = itertools.islice(tracker.events, stored, None)
             connection.executemany(INSERT, [_row(tracker.sender_id, event) for event in new_events])
             state = self._stored_state(tracker.sender_id)
             connection.execute("COMMIT")
