@@ -157,13 +157,14 @@ class Understanding:
     def asks_about_a_named_class(self) -> bool:
         """A question about a class it names: who belongs to 铅质客户, not which class one customer
         is in (排名前1%的客户在金字塔里算什么 names none: its facts decide). The reader is sure of
-        the question, or takes it for one that is worded as one and states no fact of a customer
-        (腰部客户要怎么维护 我手上很多这种的: the user's own customers are context, not a case)."""
+        the question, or takes it for one that is worded as one and states no figure (腰部客户要怎么
+        维护 我手上很多这种的; 我们这行好多客户老拖款，单子也小。铅质客户到底指哪些客户: the user's
+        own customers are context, what is said of them in words no case)."""
         if PLACEHOLDER not in mask_class_names(standardize(self.text)):
             return False
         if self.sure_question:
             return True
-        return self.asks_a_question and self.interrogative and not self.description.facts.stated()
+        return self.asks_a_question and self.interrogative and not self.figured
 
     @property
     def figured(self) -> bool:

@@ -66,6 +66,21 @@ def test_a_question_about_a_named_class_with_the_users_own_customers_as_context_
     assert understood.asks_about_a_named_class and not understood.describes_a_customer
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我们这行好多客户老拖款，单子也小。铅质客户到底指哪些客户？",
+        "跑了一天，碰到的全是压价的。铅质客户是啥样的？",
+    ],
+)
+def test_a_question_about_a_named_class_after_talk_of_the_users_customers_is_a_question(kb, text):
+    # The talk states facts (拖款, 压价) of the user's customers in general, no figure of one: the
+    # reader leans to a question (not sure of it), worded as one, about the class it names.
+    understood = understand(kb, text)
+    assert understood.description.facts.stated() and not understood.sure_question
+    assert understood.asks_about_a_named_class and not understood.describes_a_customer
+
+
 def test_a_named_class_asked_of_one_customer_with_its_facts_is_still_classified(kb):
     understood = understand(kb, "我手上这个客户老拖款，单子也小，是不是铅质客户？")
     assert understood.describes_a_customer
