@@ -41,7 +41,7 @@ NAMES = "名称"  # the facet of "what else is it called": answered from the ent
 COVERAGE = 0.7  # the weight of "holds the question's words" against BM25's "holds them densely"
 SAID = 0.9  # an entry's passage holding this share of a source passage's character pairs says it already
 MENTIONED_IN = 2  # a term no entry has, in at most this many source passages, is only mentioned there
-RETOLD = 0.6  # an entry's passage holding this share of a source passage's character pairs retells it
+RETOLD = 0.55  # an entry's passage holding this share of a source passage's character pairs retells it
 
 
 @dataclass(frozen=True)
@@ -101,10 +101,18 @@ def _facet_cues_of(stamp: int) -> Tuple[Tuple[str, str], ...]:
 
 def facets_asked(question: str) -> List[str]:
     """The parts of an entry the question asks for, by its cue words, the most strongly asked first
-    (the cues' lengths add up: 几个阶段，分别叫啥 asks for stages more than for members)."""
+    (the cues' lengths add up: 几个阶段，分别叫啥 asks for stages more than for members). A
+    definition cue right after another part's cue asks what that part is, not what the term means
+    (黄金客户的特点是什么 asks for its traits)."""
     text = fold(question)
+    cues = _facet_cues()
+    definition_cues = [cue for cue, facet in cues if facet == DEFINITION]
+    for cue, facet in cues:
+        if facet != DEFINITION and cue in text:
+            for after in definition_cues:
+                text = text.replace(cue + after, cue + " ")
     weight: Dict[str, int] = {}
-    for cue, facet in _facet_cues():
+    for cue, facet in cues:
         if cue in text:
             weight[facet] = weight.get(facet, 0) + len(cue) * text.count(cue)
             text = text.replace(cue, " ")
@@ -273,10 +281,11 @@ def answer(
         facet = facets[0] if facets else None
     query = question_tokens(kb, question)
     index = kb.passage_index
-    scored = ranked(kb, query, named, facets, subjects(question))
+    scored = ranked(kb, query, named, facets, subjects(question), index.written.closeness(asked))
     if not scored:
         return _undefined_or_none(kb, question, named)
     best_score, best, at = _whole_list_instead(kb, scored, query) or _curated_instead(scored)
+    best, at = _named_instead(scored, best, at, named)
     if best_score < settings.get("min_score", 0.3) and not _of_named(best, named):
         return _undefined_or_none(kb, question, named)
     shared = tuple(index.shared_words(query, at, settings.get("specific_word", 3.0)))
@@ -347,9 +356,11 @@ def ranked(
     named: Sequence[Entry],
     facets: Sequence[str],
     about: Dict[str, float] | None = None,
+    alike: Dict[int, float] | None = None,
 ) -> List[Tuple[float, StoredPassage, int]]:
     """Every passage sharing a word with ``query``, best first: (score, passage, place in the index);
-    ``about`` is how likely the question is about each entry or seed file (``subjects``)."""
+    ``about`` is how likely the question is about each entry or seed file (``subjects``), ``alike``
+    how closely it resembles the closest question written for a passage (by place in the index)."""
     settings = _settings()
     facet = facets[0] if facets else None
     index = kb.passage_index
@@ -390,6 +401,8 @@ def ranked(
             boost -= settings.get("facet", 0.3)  # asked for one part the entry has: not the summary
         if about:
             boost += settings.get("subject", 0.2) * about.get(passage.entry_id or passage.source, 0.0)
+        if alike:
+            boost += settings.get("written", 0.0) * alike.get(at, 0.0)
         scored.append((score * boost, passage, at))
     scored.sort(key=lambda s: (-s[0], s[1].id))
     return scored
@@ -445,6 +458,24 @@ def _curated_instead(scored: List[Tuple[float, StoredPassage, int]], look: int =
             if len(source & _pairs(candidate[1].text)) >= RETOLD * len(source):
                 return (best[0], candidate[1], candidate[2])
     return best
+
+
+def _named_instead(
+    scored: List[Tuple[float, StoredPassage, int]], best: StoredPassage, at: int, named, look: int = 10
+):
+    """``best``; but when it is another entry's passage than the ones the question names, and a
+    passage of a named entry among the next best says most of it (``RETOLD`` of its character
+    pairs), that passage: the same words, under the term asked about (战略客户主要包括哪些 is
+    answered as 战略客户, not as 经济大客户, whose passage lists the same kinds)."""
+    named_ids = {e.id for e in named}
+    if not named_ids or not best.curated or best.entry_id in named_ids:
+        return best, at
+    said = _pairs(best.text)
+    for _, candidate, place in scored[:look]:
+        if candidate.entry_id in named_ids and candidate.kind != "short" and said:
+            if len(said & _pairs(candidate.text)) >= RETOLD * len(said):
+                return candidate, place
+    return best, at
 
 
 def _supporting_source(index, scored, best_score: float, best: StoredPassage, settings: dict):

@@ -3,7 +3,8 @@
 The build turns every entry into passages (its short answer, each passage of its answer, its
 strategy) and every cleaned source (knowledge/seeds.py) too, and stores them with the words they
 are found by. The search ranks them with BM25 over jieba words and character pairs, so a typo or
-an unsegmented word still meets its passage.
+an unsegmented word still meets its passage, and by how closely the question resembles one of the
+questions written for each passage (knowledge/asked/).
 """
 
 from __future__ import annotations
@@ -16,8 +17,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Dict, Iterable, List, Sequence, Tuple
 
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
 from knowledge.model import Entry
-from knowledge.normalize import fold
+from knowledge.normalize import fold, standardize
 from knowledge.seeds import SourcePassage
 from knowledge.segment import Segmenter
 
@@ -31,6 +35,8 @@ BIGRAM = "§"  # the mark of a character-pair token
 # A source passage shorter than this is quoted with what follows it, up to the longer length.
 QUOTE_LEAST, QUOTE_MOST = 100, 320
 SENTENCE_ENDS = "。！？!?；;…）)」”"
+# How many of the written questions closest to a question are looked at (each passage's closest counts).
+NEIGHBOURS = 50
 
 
 def tokens(text: str, segmenter: Segmenter) -> List[str]:
@@ -178,10 +184,39 @@ class StoredPassage:
     heading: str
     facets: Tuple[str, ...]
     text: str
+    asked: Tuple[str, ...] = ()  # the questions written for it (knowledge/asked/)
 
     @property
     def curated(self) -> bool:
         return self.entry_id is not None
+
+
+class WrittenQuestions:
+    """The questions written for the passages, as a nearest-neighbour index: character 1–3-grams
+    weighed by TF-IDF, like the reader's heads. A question in users' words resembles the questions
+    written in users' words for the part it asks (黄金客户都有啥特点 those of the traits passage, not
+    of the definition), which BM25 over the passage's words, the written questions' words pooled in,
+    does not tell apart as well."""
+
+    def __init__(self, owners: Sequence[int], questions: Sequence[str]) -> None:
+        self.owners = np.asarray(owners, dtype=np.int64)
+        self.vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
+        texts = [standardize(q) for q in questions]
+        self.matrix = self.vectorizer.fit_transform(texts) if texts else None
+
+    def closeness(self, question: str, neighbours: int = NEIGHBOURS) -> Dict[int, float]:
+        """For the passages with one of the ``neighbours`` written questions closest to ``question``:
+        the cosine of their closest one (passage place → 0…1)."""
+        if self.matrix is None or not question.strip():
+            return {}
+        similarity = (self.matrix @ self.vectorizer.transform([standardize(question)]).T).toarray().ravel()
+        count = min(neighbours, len(similarity))
+        found: Dict[int, float] = {}
+        for row in np.argpartition(-similarity, count - 1)[:count]:
+            if similarity[row] > 0:
+                owner = int(self.owners[row])
+                found[owner] = max(found.get(owner, 0.0), float(similarity[row]))
+        return found
 
 
 class PassageIndex:
@@ -199,6 +234,12 @@ class PassageIndex:
         self.average = sum(self.lengths) / len(self.lengths) if self.lengths else 1.0
         n = len(self.passages)
         self.idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()}
+
+    @cached_property
+    def written(self) -> WrittenQuestions:
+        """The questions written for the passages, indexed on the first question that needs them."""
+        pairs = [(at, q) for at, p in enumerate(self.passages) for q in p.asked]
+        return WrittenQuestions([at for at, _ in pairs], [q for _, q in pairs])
 
     @cached_property
     def folded(self) -> List[str]:

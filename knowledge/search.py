@@ -194,6 +194,7 @@ class _Snapshot:
                         heading=row["heading"] or "",
                         facets=tuple(json.loads(row["facets"])),
                         text=row["text"],
+                        asked=tuple(json.loads(row["asked"] or "[]")),
                     )
                     rows.append((passage, json.loads(row["tokens"])))
             self._passages = PassageIndex(rows)

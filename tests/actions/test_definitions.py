@@ -305,10 +305,8 @@ def test_out_of_scope_for_the_nlu_but_naming_a_term_is_a_question_about_it(run_a
 
 def test_a_close_match_short_of_sure_is_offered_as_the_closest_passage(run_action):
     # The chatter around it keeps the score short of sure (大单子里对方老板起什么作用 alone is sure).
-    messages, _ = run_action(
-        ActionOutOfScope(),
-        make_tracker("大单子里对方老板起什么作用呢我一直很好奇这个事情", intent="out_of_scope"),
-    )
+    text = "大单子里对方老板起什么作用呢我一直很好奇这个事情想了好几天了也没想明白"
+    messages, _ = run_action(ActionOutOfScope(), make_tracker(text, intent="out_of_scope"))
     assert messages[0]["response"] == "utter_tentative_answer"
     assert "最高决策者" in messages[1]["passage"]
 

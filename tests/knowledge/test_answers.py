@@ -48,6 +48,11 @@ def shown(kb, answer) -> str:
         ("头部客户和腰部客户有什么区别", "区别"),
         ("什么是腰部客户", "定义"),
         ("腰部客户", None),
+        # what a part is: that part, not the meaning of the term
+        ("黄金客户的特点是什么", "特征"),
+        ("铅质客户的应对策略是啥", "策略"),
+        ("头部客户和腰部客户的区别是什么", "区别"),
+        ("战略客户是什么", "定义"),
     ],
 )
 def test_the_facet_a_question_asks_for(question, facet):
@@ -198,12 +203,25 @@ def test_an_excerpt_is_cleaned_and_cut_at_a_sentence():
     assert len(cut) <= 101 and cut.endswith("。…")
 
 
+def test_the_traits_asked_for_come_from_the_traits_passage_not_the_definition(kb):
+    # The definition (Ⅲ类客户（黄金客户）是…) holds the name more densely; the passage of the part
+    # asked (特征) answers.
+    for question, entry, phrase in (
+        ("黄金客户一般有什么特征？", "黄金客户", "推荐新客户"),
+        ("铅质客户一般有什么特征", "铅质客户", "小额订单"),
+    ):
+        found = ask(kb, question)
+        assert found.kind == "passage" and found.entry.term == entry, question
+        assert phrase in found.passage.text, question
+
+
 def test_a_passage_of_the_named_entry_answers_however_polite_the_question(kb):
     # The greeting and the worry around the question dilute its score below min_score; the entry
     # it names still answers, with the part asked (who belongs), not nothing.
     found = ask(
         kb,
-        "老师您好，我是新来的，刚入职两天，很多东西还不懂，想请教一下，什么样的客户会被算作铅质客户呢？我怕以后搞不清楚，麻烦您了，谢谢老师",
+        "老师您好，我是新来的，刚入职两天，很多东西还不懂，想请教一下，什么样的客户会被算作铅质客户呢？"
+        "我怕以后搞不清楚，在部门开会的时候出错，麻烦您了，谢谢老师，祝您周末愉快",
     )
     assert found.kind == "passage" and found.entry.term == "铅质客户"
     assert "小额订单" in found.passage.text and found.score < _settings()["min_score"]

@@ -78,3 +78,22 @@ def test_an_edited_passage_leaves_its_questions_out_with_a_warning_not_a_failed_
     report = build(tmp_path / "k.db", nlu_artefacts=False)
     assert report.entries > 0 and len(report.stale_questions) == 1
     assert "x.yml" in report.stale_questions[0] and "这段已经改写了" in report.stale_questions[0]
+
+
+def test_a_question_is_closest_to_the_passage_whose_written_question_it_resembles():
+    from knowledge.passages import WrittenQuestions
+
+    written = WrittenQuestions([0, 0, 1], ["黄金客户是什么意思", "啥叫黄金客户", "黄金客户都有哪些特点"])
+    closeness = written.closeness("黄金客户有啥特点？")
+    assert closeness[1] > closeness[0] > 0
+    assert WrittenQuestions([], []).closeness("黄金客户有啥特点") == {}
+    assert written.closeness("  ") == {}
+
+
+def test_the_stored_passages_carry_their_written_questions_into_the_closeness(kb):
+    index = kb.passage_index
+    asked = [(at, p) for at, p in enumerate(index.passages) if p.asked]
+    assert len(asked) > len(index.passages) / 2
+    for place, passage in asked[:: max(1, len(asked) // 20)]:
+        closeness = index.written.closeness(passage.asked[-1])
+        assert closeness[place] == pytest.approx(1.0), passage.asked[-1]
