@@ -100,8 +100,13 @@ def answer_question(
             named = [last]  # 那它分几种？ — a follow-up about the entry talked about last
         elif not asked:
             return ask_which_term(dispatcher, tracker)  # 怎么维护 / 有什么区别: of what?
-        elif len(asked) <= 4 and len(choices := kb.entries_named_with(asked)) >= 2:
-            # 价值 alone: which of the terms named with it?
+        elif (
+            len(asked) <= 4
+            and facet_asked(question) in (None, "定义")
+            and len(choices := kb.entries_named_with(asked)) >= 2
+        ):
+            # 价值 alone: which of the terms named with it? (A part asked of it, 购买分类有几种 or
+            # 客户角色咋演变的, is searched for: its cue words are often the rest of its name.)
             ambiguous = SearchResult(
                 asked, asked, "ambiguous", tuple(Candidate(e, 0.5, "contains", asked) for e in choices)
             )

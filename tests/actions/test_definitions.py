@@ -80,6 +80,13 @@ def test_ambiguous_question_offers_choices(run_action):
     assert len(slot_value(events, "suggested_entry_ids")) == len(messages[0]["buttons"])
 
 
+def test_a_part_asked_of_a_word_several_terms_share_is_searched_for_not_offered_as_choices(run_action):
+    # 购买 is in several names, but 分类 / 有几种 ask for a part: the passage that lists it answers.
+    messages, _ = run_action(ActionAnswerTerm(), make_tracker("购买分类一共有几种"))
+    assert messages[0]["response"] != "utter_did_you_mean"
+    assert "直接重复购买" in str(messages)
+
+
 def test_detail_of_the_last_term(run_action, kb):
     entry = kb.get("腰部客户")
     messages, _ = run_action(
