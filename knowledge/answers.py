@@ -257,7 +257,8 @@ def answer(
     facet = facets[0] if facets else None
     if named and facet in (None, DEFINITION) and len(remainder(asked, named)) <= 1:
         # 价值矩阵里 铁质客户是啥意思: the meaning of 铁质客户; the matrix only frames it
-        return Answer("definition", classes_asked(named)[0], facet=DEFINITION, score=1.0)
+        meant = _entry_meant(kb, meaning_of, facet, named)
+        return Answer("definition", meant or classes_asked(named)[0], facet=DEFINITION, score=1.0)
     if named and facet == NAMES:
         return Answer("names", named[0], facet=NAMES, score=1.0)  # 大客户还有啥别的叫法
     named = frameworks_asked(named, facet)
@@ -538,12 +539,17 @@ def _defined_in_sources(kb: KnowledgeBase, term: str) -> Answer:
     return Answer("mention", passage=passages[0], term=term)
 
 
-def _entry_meant(kb: KnowledgeBase, term: AskedTerm | None, facet: str | None) -> Entry | None:
+def _entry_meant(
+    kb: KnowledgeBase, term: AskedTerm | None, facet: str | None, named: Sequence[Entry] = ()
+) -> Entry | None:
     """The entry whose meaning the question asks, the words around it only where it was met
-    (讲义里的“客户金字塔”是什么意思): its name quoted or right before a meaning cue."""
-    if facet not in (None, DEFINITION):
+    (讲义里的“客户金字塔”是什么意思): its name quoted or right before a meaning cue, or right before
+    a plain one when it is one of the entries the question names (关键客户管理制度里关键客户是怎么
+    定义的: 关键客户, met in the system's text)."""
+    if facet not in (None, DEFINITION) or term is None:
         return None
-    return kb.get(term.text) if term is not None and term.sure else None
+    entry = kb.get(term.text)
+    return entry if term.sure or (entry is not None and entry in named) else None
 
 
 def _asked_undefined(

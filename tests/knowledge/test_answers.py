@@ -203,6 +203,13 @@ def test_an_excerpt_is_cleaned_and_cut_at_a_sentence():
     assert len(cut) <= 101 and cut.endswith("。…")
 
 
+def test_the_term_before_a_plain_cue_is_the_one_defined_when_both_terms_are_named(kb):
+    # 关键客户管理制度 is where the term is met; 关键客户 is what is asked.
+    found = ask(kb, "关键客户管理制度里关键客户是怎么定义的")
+    assert found.kind == "definition" and found.entry.term == "关键客户"
+    assert ask(kb, "关键客户管理制度是怎么定义的").entry.term == "关键客户管理制度"
+
+
 def test_the_traits_asked_for_come_from_the_traits_passage_not_the_definition(kb):
     # The definition (Ⅲ类客户（黄金客户）是…) holds the name more densely; the passage of the part
     # asked (特征) answers.
