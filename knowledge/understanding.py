@@ -36,6 +36,14 @@ INTERROGATIVE = re.compile(
     r"|\b(?:what|which|how|why|who|when|where|does|do|is|are|can|should)\b",
     re.IGNORECASE,
 )
+# The words that ask for a figure: a description tells its customer's figures, it does not ask them.
+# The cue ends its sentence or a question (没多少, 冇几多 say a level: little; 采购多少我还没统计出来，
+# 先帮我看看 tells what is not known).
+ASKS_FOR_A_FIGURE = re.compile(
+    r"(?:(?<![没冇不])(?:多少|几多)|多几|几倍|百分之几|几成|几个点|占前几|how much|how many)"
+    r"[^，,。.!！?？;；]*(?:[?？]|$)",
+    re.IGNORECASE,
+)
 # From this probability on, the reader's "this is about customer management" is believed.
 ON_TOPIC_PROBABILITY = 0.8
 # … and from this one, its "this is about something else".
@@ -119,6 +127,8 @@ class Understanding:
             return True  # a button's payload: the intent says what it is
         if self.asks_a_question and not self.about_one_customer:
             return False
+        if self.asks_for_a_figure and not (self.names_a_customer or self.asks_for_a_class):
+            return False  # 流失率降低5%，利润能增加多少: a figure of the sources asked, none told
         if self.description.facts.stated() or asks_for_classification(self.text):
             return True
         return mentions_a_customer(_without(self.text, self.term_spans))
@@ -147,6 +157,16 @@ class Understanding:
             self.asks_for_a_class
             and has(standardize(self.text), lexicon()["particular_customer"]) is not None
         )
+
+    @property
+    def asks_for_a_figure(self) -> bool:
+        """It asks how much, how many times, what share (利润能增加多少, 投入要多几倍)."""
+        return ASKS_FOR_A_FIGURE.search(standardize(self.text)) is not None
+
+    @property
+    def names_a_customer(self) -> bool:
+        """It points at one customer (这家, 我有个客户, 该客户…)."""
+        return has(standardize(self.text), lexicon()["particular_customer"]) is not None
 
     @property
     def interrogative(self) -> bool:

@@ -81,6 +81,28 @@ def test_a_question_about_a_named_class_after_talk_of_the_users_customers_is_a_q
     assert understood.asks_about_a_named_class and not understood.describes_a_customer
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["大单子跟了一年多 利润能翻番吗 要多少投入", "顾客流失率要是能少五个百分点，公司利润大概能多出多少？"],
+)
+def test_a_figure_of_the_sources_asked_is_not_a_description(kb, text):
+    # The reader finds facts in it (a year, a large order, profit doubling) and may lean to a
+    # description; but it asks a figure, of no customer it points at.
+    understood = understand(kb, text)
+    assert understood.asks_for_a_figure and not understood.describes_a_customer
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "这家一年采购多少我还没统计出来，反正利润挺高，先帮我看看",
+        "这个客户业务量没多少，份额也小，算几类关键客户",
+    ],
+)
+def test_a_customer_whose_figures_are_told_or_unknown_is_still_a_description(kb, text):
+    assert understand(kb, text).describes_a_customer
+
+
 def test_a_named_class_asked_of_one_customer_with_its_facts_is_still_classified(kb):
     understood = understand(kb, "我手上这个客户老拖款，单子也小，是不是铅质客户？")
     assert understood.describes_a_customer
