@@ -432,6 +432,9 @@ class ActionCompareTerms(KnowledgeAction):
                 return answer_found(dispatcher, tracker, domain, kb, found)  # 维持和收割有什么区别
             dispatcher.utter_message(response="utter_compare_need_two", term=only.term)
             return [SlotSet("last_entry_id", only.id)]
+        if len(entries) >= 3 and facet_asked(text) not in (None, COMPARISON):
+            # 重要客户、主要客户、普通客户各占前百分之几: the part asked of them all, not two side by side
+            return answer_question(dispatcher, tracker, domain, kb)
         return answer_comparison(dispatcher, tracker, domain, kb, *compared_pair(text, entries))
 
     @staticmethod

@@ -219,14 +219,21 @@ def classes_asked(named: Sequence[Entry]) -> List[Entry]:
     return kept or list(named)
 
 
-def frameworks_asked(named: Sequence[Entry], facet: str | None) -> List[Entry]:
+def frameworks_asked(
+    named: Sequence[Entry], facet: str | None, kb: KnowledgeBase | None = None
+) -> List[Entry]:
     """For shares, differences or parts of two or more classes of one framework (金字塔里普通客户排前
-    多少 主要客户呢), the framework, whose parts set them side by side; else ``named``."""
+    多少 主要客户呢), the framework, whose parts set them side by side; of three or more, the framework
+    that frames them though it is not named (重要客户、主要客户跟普通客户分别排前百分之几); else ``named``."""
     if facet not in SIDE_BY_SIDE_FACETS:
         return list(named)
     for framework in named:
         if _classes_framed(framework, named) >= 2:
             return [framework]
+    if kb is not None and len(named) >= 3:
+        for framework in kb.entries():
+            if framework not in named and _classes_framed(framework, named) >= 3:
+                return [framework]
     return list(named)
 
 
@@ -261,7 +268,7 @@ def answer(
         return Answer("definition", meant or classes_asked(named)[0], facet=DEFINITION, score=1.0)
     if named and facet == NAMES:
         return Answer("names", named[0], facet=NAMES, score=1.0)  # 大客户还有啥别的叫法
-    named = frameworks_asked(named, facet)
+    named = frameworks_asked(named, facet, kb)
     meant = _entry_meant(kb, meaning_of, facet)
     if meant is not None:
         return Answer("definition", meant, facet=DEFINITION, score=1.0)  # 讲义里的“客户金字塔”是什么意思

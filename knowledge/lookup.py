@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, List
 
 from knowledge.model import NAME_METHODS, Entry, SearchResult
-from knowledge.normalize import fold
+from knowledge.normalize import fold, language
 from knowledge.search import KnowledgeBase
 
 
@@ -37,10 +37,37 @@ def _unique(entries: Iterable[Entry]) -> List[Entry]:
     return result
 
 
+def in_context(kb: KnowledgeBase, entries: List[Entry], text: str) -> List[Entry]:
+    """``entries`` with a name two things share read as the one its context means (``senses`` in
+    language.yml): 客户金字塔里重要客户占前百分之几 asks about VIP客户, not the 重要客户 of 大客户."""
+    folded = fold(text)
+    named = {fold(n) for e in entries for n in e.names}
+    result = []
+    for entry in entries:
+        meant = entry
+        for sense in language().get("senses") or []:
+            if fold(sense["name"]) not in {fold(n) for n in entry.names}:
+                continue
+            if any(fold(w) in folded or fold(w) in named for w in sense.get("with") or []):
+                meant = kb.get(sense["means"]) or entry
+        result.append(meant)
+    return _unique(result)
+
+
 def find_terms(
     kb: KnowledgeBase, entity_values: Iterable[str], text: str, names_only: bool = False
 ) -> TermLookup:
-    """Resolve entity values, or search ``text``; ``names_only`` ignores full-text hits."""
+    """Resolve entity values, or search ``text``; ``names_only`` ignores full-text hits. A name
+    two things share is read as its context means (``in_context``)."""
+    found = _find_terms(kb, entity_values, text, names_only)
+    if found.entries:
+        found.entries = in_context(kb, found.entries, text)
+    return found
+
+
+def _find_terms(
+    kb: KnowledgeBase, entity_values: Iterable[str], text: str, names_only: bool = False
+) -> TermLookup:
     found: List[Entry] = []
     unresolved: SearchResult | None = None
     for value in entity_values:

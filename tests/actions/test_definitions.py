@@ -179,6 +179,18 @@ def test_compare_two_named_terms(run_action, kb):
     assert "头部客户" in messages[0]["passage_b"]
 
 
+def test_a_share_asked_of_three_classes_is_answered_for_all_not_compared_two_by_two(run_action):
+    # The NLU took it for a comparison; 重要客户 beside the pyramid's other layers is its VIP layer.
+    text = "金字塔里面重要客户、主要客户跟普通客户分别排前百分之几"
+    entities = [term("重要客户", 5), term("主要客户", 10), term("普通客户", 15)]
+    messages, _ = run_action(
+        ActionCompareTerms(), make_tracker(text, intent="compare_terms", entities=entities)
+    )
+    said = str(messages)
+    assert messages[0]["response"] != "utter_compare"
+    assert all(share in said for share in ("前1%", "前4%", "前15%")), said
+
+
 def test_compare_with_the_second_term_written_short(run_action):
     tracker = make_tracker("A类关键客户和B类有啥不同", intent="compare_terms", entities=[term("A类关键客户")])
     messages, _ = run_action(ActionCompareTerms(), tracker)
