@@ -74,7 +74,15 @@ def asked_term(
     before = list(_find(text, _cues("before")))
     if not (meaning or plain or before):
         return None
-    quoted = [m.group(1).strip() for m in QUOTED.finditer(text) if m.group(1).strip()]
+    # A quoted term the cue asks about stands before it (讲义里的“客户金字塔”是什么意思), or after
+    # 什么是; not in a later clause (战略客户究竟是什么意思？别只答「大客户」: the quote is an aside).
+    last_after = max((start for start, _ in meaning + plain), default=-1)
+    first_before = min((end for _, end in before), default=len(text) + 1)
+    quoted = [
+        m.group(1).strip()
+        for m in QUOTED.finditer(text)
+        if m.group(1).strip() and (m.end() <= last_after or m.start() >= first_before)
+    ]
     if quoted:
         return AskedTerm(quoted[-1], marked=True, meaning=bool(meaning))
     for start, end in meaning + plain:

@@ -24,6 +24,8 @@ def known(words: str) -> bool:
         ("客户经理制是咋回事", "客户经理制", True),  # the longest term before the cue
         ("什么是组合分析", "组合分析", True),  # after the cue
         ("What exactly is a XYZ here?", "XYZ", True),
+        ("考察期究竟是什么意思？别只说一句“铁质客户”就完了", "考察期", True),  # the quote is an aside
+        ("什么是“组合分析”", "组合分析", True),  # quoted after the cue
     ],
 )
 def test_the_term_before_a_meaning_cue_is_what_is_asked(question, term, sure):
