@@ -453,37 +453,42 @@ def _pairs(text: str) -> set:
     return {folded[i : i + 2] for i in range(len(folded) - 1)}
 
 
-def _curated_instead(scored: List[Tuple[float, StoredPassage, int]], look: int = 10):
+def _curated_instead(scored: List[Tuple[float, StoredPassage, int]]):
     """The best of ``scored``; but when it is a source passage that an entry's passage among the
     next best retells (most of its character pairs in it), that passage: the curated text says the
     same, cleaned, with its short answer and its sources."""
     best = scored[0]
     if best[1].curated:
         return best
-    source = _pairs(best[1].text)
-    for candidate in scored[1:look]:
-        if candidate[1].curated and candidate[1].kind != "short" and source:
-            if len(source & _pairs(candidate[1].text)) >= RETOLD * len(source):
-                return (best[0], candidate[1], candidate[2])
-    return best
+    retold = _retelling(scored, best[1], lambda passage: True)
+    return (best[0], *retold) if retold else best
 
 
 def _named_instead(
-    scored: List[Tuple[float, StoredPassage, int]], best: StoredPassage, at: int, named, look: int = 10
-):
+    scored: List[Tuple[float, StoredPassage, int]], best: StoredPassage, at: int, named: Sequence[Entry]
+) -> Tuple[StoredPassage, int]:
     """``best``; but when it is another entry's passage than the ones the question names, and a
-    passage of a named entry among the next best says most of it (``RETOLD`` of its character
-    pairs), that passage: the same words, under the term asked about (战略客户主要包括哪些 is
-    answered as 战略客户, not as 经济大客户, whose passage lists the same kinds)."""
+    passage of a named entry among the next best retells it, that passage: the same words, under
+    the term asked about (战略客户主要包括哪些 is answered as 战略客户, not as 经济大客户, whose
+    passage lists the same kinds)."""
     named_ids = {e.id for e in named}
     if not named_ids or not best.curated or best.entry_id in named_ids:
         return best, at
-    said = _pairs(best.text)
+    return _retelling(scored, best, lambda passage: passage.entry_id in named_ids) or (best, at)
+
+
+def _retelling(scored, told: StoredPassage, allowed: Callable[[StoredPassage], bool], look: int = 10):
+    """(passage, place) of the first of the ``look`` best passages that is an entry's (not its short
+    answer), ``allowed``, and holds ``RETOLD`` of ``told``'s character pairs; None if none does."""
+    said = _pairs(told.text)
+    if not said:
+        return None
     for _, candidate, place in scored[:look]:
-        if candidate.entry_id in named_ids and candidate.kind != "short" and said:
-            if len(said & _pairs(candidate.text)) >= RETOLD * len(said):
-                return candidate, place
-    return best, at
+        if candidate is told or not candidate.curated or candidate.kind == "short" or not allowed(candidate):
+            continue
+        if len(said & _pairs(candidate.text)) >= RETOLD * len(said):
+            return candidate, place
+    return None
 
 
 def _supporting_source(index, scored, best_score: float, best: StoredPassage, settings: dict):

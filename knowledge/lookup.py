@@ -44,11 +44,12 @@ def in_context(kb: KnowledgeBase, entries: List[Entry], text: str) -> List[Entry
     named = {fold(n) for e in entries for n in e.names}
     result = []
     for entry in entries:
+        names = {fold(n) for n in entry.names}
         meant = entry
         for sense in language().get("senses") or []:
-            if fold(sense["name"]) not in {fold(n) for n in entry.names}:
-                continue
-            if any(fold(w) in folded or fold(w) in named for w in sense.get("with") or []):
+            if fold(sense["name"]) in names and any(
+                fold(w) in folded or fold(w) in named for w in sense.get("with") or []
+            ):
                 meant = kb.get(sense["means"]) or entry
         result.append(meant)
     return _unique(result)

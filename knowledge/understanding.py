@@ -153,10 +153,7 @@ class Understanding:
             and (not self.sure_question or self.figured)
         ):
             return True  # 排名前1%算什么客户: the facts it states are enough for the class it asks
-        return (
-            self.asks_for_a_class
-            and has(standardize(self.text), lexicon()["particular_customer"]) is not None
-        )
+        return self.asks_for_a_class and self.names_a_customer
 
     @property
     def asks_for_a_figure(self) -> bool:
